@@ -1,0 +1,73 @@
+/* libfirehose-xform: private helpers shared between modules (not installed). */
+#ifndef FHX_INTERNAL_H
+#define FHX_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "firehose-xform.h"
+
+#if defined(__GNUC__)
+#define FHXI_LIKELY(x) __builtin_expect(!!(x), 1)
+#define FHXI_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define FHXI_LIKELY(x) (x)
+#define FHXI_UNLIKELY(x) (x)
+#endif
+
+/* Fill err (when not NULL). */
+static inline void fhxi_set_error(fhx_error *err, int code, size_t offset,
+                                  size_t record, const char *msg) {
+    if (err) {
+        err->code = code;
+        err->offset = offset;
+        err->record = record;
+        err->msg = msg;
+    }
+}
+
+/* A cleared error: code FHX_OK, record FHX_NO_RECORD, msg NULL. */
+static inline void fhxi_clear_error(fhx_error *err) {
+    fhxi_set_error(err, FHX_OK, 0, FHX_NO_RECORD, NULL);
+}
+
+/* a + b into *out; returns 0 on overflow. */
+static inline int fhxi_add(size_t a, size_t b, size_t *out) {
+    if (a > SIZE_MAX - b) return 0;
+    *out = a + b;
+    return 1;
+}
+
+/* ---- allocator (alloc.c) ---- */
+
+/* 1 when alc is NULL or complete, 0 when only partly filled. */
+int fhxi_alc_valid(const fhx_allocator *alc);
+void *fhxi_alloc(const fhx_allocator *alc, size_t size);
+void *fhxi_realloc(const fhx_allocator *alc, void *ptr, size_t old_size,
+                   size_t new_size);
+void fhxi_free(const fhx_allocator *alc, void *ptr, size_t size);
+
+/* ---- recordId identity (event.c), used by the response guard ---- */
+
+/* 64-bit hash of a recordId's decoded value, from its raw JSON content. */
+uint64_t fhxi_id_hash(const char *raw, size_t len, int escaped);
+
+/* Hash and offset of record `index` of the current event; 0 when index is
+ * not a record produced so far. */
+int fhxi_event_record_info(const fhx_event_decoder *dec, size_t index,
+                           uint64_t *hash, size_t *offset);
+
+/* 1 when the decoder has returned FHX_END for its current event. */
+int fhxi_event_done(const fhx_event_decoder *dec);
+
+/* Generation counter of the decoder: bumped by every begin, so a writer
+ * can tell that its decoder moved on to another event. */
+uint64_t fhxi_event_generation(const fhx_event_decoder *dec);
+
+/* ---- UTF-8 (json.c) ---- */
+
+/* Length of the valid UTF-8 prefix of s (RFC 3629: no overlongs, no
+ * surrogates, max U+10FFFF). */
+size_t fhxi_utf8_valid_prefix(const char *s, size_t len);
+
+#endif /* FHX_INTERNAL_H */
