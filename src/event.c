@@ -1,2 +1,1111 @@
-/* placeholder: being written */
+/*
+ * libfirehose-xform: the streaming, zero-copy event decoder.
+ *
+ * The event is parsed one "item" at a time: the opening brace, a top-level
+ * member (key and value; for "records" only up to its '['), one record
+ * object (with the comma before it), the closing bracket or brace, the
+ * trailing whitespace. An item is parsed from a contiguous span; when the
+ * span ends inside the item, the parse returns "more" and is retried from
+ * the item's start once more bytes are there (the scanners keep no state,
+ * see json.c). So:
+ *   - whole-buffer input is parsed in place, with no copy at all;
+ *   - chunked input is parsed in place inside each chunk, and only the item
+ *     that straddles two chunks is assembled in the decoder's carry buffer.
+ *     A retry waits until the carry has doubled, so the work stays linear
+ *     even with one-byte chunks;
+ *   - errors are found at the same byte whatever the split, because every
+ *     check runs on the same bytes in the same order.
+ */
+#include <string.h>
+
 #include "internal.h"
+#include "json.h"
+
+/* ---- recordId hashing ------------------------------------------------ */
+
+/* A streaming 64-bit hash over 8-byte words (split-invariant). */
+typedef struct id_hasher {
+    uint64_t h;
+    uint64_t total;
+    unsigned char word[8];
+    unsigned n;
+} id_hasher;
+
+static uint64_t mix64(uint64_t x) {
+    x ^= x >> 30;
+    x *= (uint64_t)0xbf58476d1ce4e5b9u;
+    x ^= x >> 27;
+    x *= (uint64_t)0x94d049bb133111ebu;
+    x ^= x >> 31;
+    return x;
+}
+
+static void hasher_init(id_hasher *hs) {
+    hs->h = (uint64_t)0x9e3779b97f4a7c15u;
+    hs->total = 0;
+    hs->n = 0;
+}
+
+static void hasher_word(id_hasher *hs, const unsigned char *w) {
+    uint64_t v;
+    memcpy(&v, w, 8);
+    hs->h = mix64(hs->h ^ v) + (uint64_t)0x9e3779b97f4a7c15u;
+}
+
+static void hasher_update(id_hasher *hs, const char *s, size_t len) {
+    const unsigned char *u = (const unsigned char *)s;
+    hs->total += len;
+    while (len && hs->n) {
+        hs->word[hs->n++] = *u++;
+        len--;
+        if (hs->n == 8) {
+            hasher_word(hs, hs->word);
+            hs->n = 0;
+        }
+    }
+    while (len >= 8) {
+        hasher_word(hs, u);
+        u += 8;
+        len -= 8;
+    }
+    while (len--) hs->word[hs->n++] = *u++;
+}
+
+static uint64_t hasher_final(id_hasher *hs) {
+    memset(hs->word + hs->n, 0, 8 - hs->n);
+    hasher_word(hs, hs->word);
+    return mix64(hs->h ^ hs->total);
+}
+
+uint64_t fhxi_id_hash(const char *raw, size_t len, int escaped) {
+    id_hasher hs;
+    hasher_init(&hs);
+    if (!escaped) {
+        hasher_update(&hs, raw, len);
+    } else {
+        /* Hash the decoded value, one escape-free run or escape at a time
+         * (the raw content was validated by the scanner). */
+        size_t i = 0;
+        while (i < len) {
+            size_t j = i;
+            if (raw[i] != '\\') {
+                while (j < len && raw[j] != '\\') j++;
+                hasher_update(&hs, raw + i, j - i);
+            } else {
+                char tmp[8];
+                size_t n = 0, adv = i + 1 < len && raw[i + 1] == 'u' ? 6 : 2;
+                /* a surrogate pair is one code point */
+                if (adv == 6 && i + 12 <= len && raw[i + 6] == '\\' &&
+                    raw[i + 7] == 'u')
+                    adv = 12;
+                if (adv > len - i) adv = len - i;
+                if (fhx_json_unescape(raw + i, adv, tmp, sizeof tmp, &n,
+                                      NULL) != FHX_OK)
+                    n = 0; /* not from a validated token: hash nothing */
+                hasher_update(&hs, tmp, n);
+                j = i + adv;
+            }
+            i = j;
+        }
+    }
+    return hasher_final(&hs);
+}
+
+/* ---- the decoder ------------------------------------------------------ */
+
+enum dec_state {
+    ST_NONE,        /* no event begun */
+    ST_START,       /* expecting '{' */
+    ST_TOP_FIRST,   /* after '{': a member or '}' */
+    ST_TOP_NEXT,    /* after a member: ',' or '}' */
+    ST_REC_FIRST,   /* after "records":[ : a record or ']' */
+    ST_REC_NEXT,    /* after a record: ',' record or ']' */
+    ST_AFTER,       /* after the closing '}': whitespace only */
+    ST_DONE,        /* FHX_END returned */
+    ST_FAILED       /* an event-level error returned */
+};
+
+enum { HDR_INVOCATION_ID, HDR_STREAM_ARN, HDR_REGION, HDR_KINESIS_ARN,
+       HDR_MSK_ARN, HDR_COUNT };
+
+static const char *const hdr_names[HDR_COUNT] = {
+    "invocationId", "deliveryStreamArn", "region", "sourceKinesisStreamArn",
+    "sourceMSKArn"};
+
+typedef struct id_entry {
+    uint64_t hash;
+    size_t offset;
+} id_entry;
+
+typedef struct hdr_field {
+    size_t off;
+    size_t len;
+    int kind;
+} hdr_field;
+
+struct fhx_event_decoder {
+    fhx_allocator alc_store;
+    const fhx_allocator *alc;
+
+    int state;
+    int final;          /* no more input after what was fed */
+    int seen_records;
+    int status;         /* sticky FHX_END or error once reached */
+    fhx_error err;
+    uint64_t generation;
+
+    /* current piece of input */
+    const char *in;
+    size_t in_len, in_pos, in_base; /* in_base: absolute offset of in[0] */
+    int in_busy;        /* fed piece not yet fully consumed */
+
+    /* bytes of the item straddling pieces */
+    fhx_buf carry;
+    size_t carry_start; /* first unparsed byte */
+    size_t carry_base;  /* absolute offset of carry.ptr[0] */
+    size_t carry_hint;  /* retry once carry.len reaches this */
+    size_t carry_from_in; /* trailing carry bytes copied from the piece */
+
+    /* recordIds: per record, and an open-addressing set of indices + 1 */
+    id_entry *ids;
+    size_t n_ids, ids_cap;
+    uint32_t *set;
+    size_t set_cap;     /* 0 or a power of two */
+
+    /* header members, copied (they may come from a piece long gone) */
+    fhx_buf hdr;
+    hdr_field fields[HDR_COUNT];
+    fhx_event_header header;
+};
+
+/* ---- tables ----------------------------------------------------------- */
+
+static int ids_grow(fhx_event_decoder *dec, size_t need) {
+    size_t cap, set_cap, i;
+    id_entry *ids;
+    uint32_t *set;
+    if (need <= dec->ids_cap && dec->set_cap >= 2 * need) return FHX_OK;
+    if (need > (size_t)UINT32_MAX / 4) return FHX_E_LIMIT;
+    cap = dec->ids_cap ? dec->ids_cap : 64;
+    while (cap < need) cap *= 2;
+    if (cap > dec->ids_cap) {
+        ids = fhxi_realloc(dec->alc, dec->ids, dec->ids_cap * sizeof *ids,
+                           cap * sizeof *ids);
+        if (!ids) return FHX_E_NOMEM;
+        dec->ids = ids;
+        dec->ids_cap = cap;
+    }
+    set_cap = dec->set_cap ? dec->set_cap : 128;
+    while (set_cap < 2 * cap) set_cap *= 2;
+    if (set_cap > dec->set_cap) {
+        set = fhxi_alloc(dec->alc, set_cap * sizeof *set);
+        if (!set) return FHX_E_NOMEM;
+        fhxi_free(dec->alc, dec->set, dec->set_cap * sizeof *set);
+        dec->set = set;
+        dec->set_cap = set_cap;
+        memset(set, 0, set_cap * sizeof *set);
+        for (i = 0; i < dec->n_ids; i++) {
+            size_t m = set_cap - 1, k = (size_t)dec->ids[i].hash & m;
+            while (set[k]) k = (k + 1) & m;
+            set[k] = (uint32_t)(i + 1);
+        }
+    }
+    return FHX_OK;
+}
+
+/* Add a recordId; 0 when the same id was seen before. */
+static int ids_add(fhx_event_decoder *dec, uint64_t hash, size_t offset) {
+    size_t m = dec->set_cap - 1, k = (size_t)hash & m;
+    while (dec->set[k]) {
+        if (dec->ids[dec->set[k] - 1].hash == hash) return 0;
+        k = (k + 1) & m;
+    }
+    dec->set[k] = (uint32_t)(dec->n_ids + 1);
+    dec->ids[dec->n_ids].hash = hash;
+    dec->ids[dec->n_ids].offset = offset;
+    dec->n_ids++;
+    return 1;
+}
+
+/* ---- life cycle ------------------------------------------------------- */
+
+int fhx_event_decoder_new(fhx_event_decoder **out, const fhx_allocator *alc) {
+    fhx_event_decoder *dec;
+    if (!out) return FHX_E_ARG;
+    *out = NULL;
+    if (!fhxi_alc_valid(alc)) return FHX_E_ARG;
+    dec = fhxi_alloc(alc, sizeof *dec);
+    if (!dec) return FHX_E_NOMEM;
+    memset(dec, 0, sizeof *dec);
+    if (alc && alc->alloc) {
+        dec->alc_store = *alc;
+        dec->alc = &dec->alc_store;
+    }
+    fhx_buf_init(&dec->carry, dec->alc);
+    fhx_buf_init(&dec->hdr, dec->alc);
+    dec->state = ST_NONE;
+    fhxi_clear_error(&dec->err);
+    *out = dec;
+    return FHX_OK;
+}
+
+void fhx_event_decoder_free(fhx_event_decoder *dec) {
+    fhx_allocator alc;
+    const fhx_allocator *a;
+    if (!dec) return;
+    fhx_buf_free(&dec->carry);
+    fhx_buf_free(&dec->hdr);
+    fhxi_free(dec->alc, dec->ids, dec->ids_cap * sizeof *dec->ids);
+    fhxi_free(dec->alc, dec->set, dec->set_cap * sizeof *dec->set);
+    alc = dec->alc_store;
+    a = dec->alc ? &alc : NULL;
+    fhxi_free(a, dec, sizeof *dec);
+}
+
+int fhx_event_decoder_reserve(fhx_event_decoder *dec, size_t n) {
+    if (!dec) return FHX_E_ARG;
+    return ids_grow(dec, n);
+}
+
+static void reset(fhx_event_decoder *dec) {
+    size_t i;
+    dec->state = ST_START;
+    dec->final = 0;
+    dec->seen_records = 0;
+    dec->status = FHX_OK;
+    fhxi_clear_error(&dec->err);
+    dec->generation++;
+    dec->in = NULL;
+    dec->in_len = dec->in_pos = dec->in_base = 0;
+    dec->in_busy = 0;
+    dec->carry.len = 0;
+    dec->carry_start = dec->carry_base = 0;
+    dec->carry_hint = dec->carry_from_in = 0;
+    dec->n_ids = 0;
+    if (dec->set) memset(dec->set, 0, dec->set_cap * sizeof *dec->set);
+    dec->hdr.len = 0;
+    for (i = 0; i < HDR_COUNT; i++) {
+        dec->fields[i].off = dec->fields[i].len = 0;
+        dec->fields[i].kind = FHX_META_ABSENT;
+    }
+}
+
+int fhx_event_begin(fhx_event_decoder *dec, const char *json, size_t len) {
+    if (!dec || (!json && len)) return FHX_E_ARG;
+    reset(dec);
+    dec->in = json;
+    dec->in_len = len;
+    dec->in_busy = 1;
+    dec->final = 1;
+    return FHX_OK;
+}
+
+int fhx_event_begin_stream(fhx_event_decoder *dec) {
+    if (!dec) return FHX_E_ARG;
+    reset(dec);
+    return FHX_OK;
+}
+
+int fhx_event_feed(fhx_event_decoder *dec, const char *chunk, size_t len) {
+    if (!dec || (!chunk && len)) return FHX_E_ARG;
+    if (dec->state == ST_NONE || dec->final || dec->in_busy)
+        return FHX_E_STATE;
+    if (len == 0) return FHX_OK;
+    dec->in_base += dec->in_len;
+    dec->in = chunk;
+    dec->in_len = len;
+    dec->in_pos = 0;
+    dec->in_busy = 1;
+    dec->carry_from_in = 0;
+    return FHX_OK;
+}
+
+int fhx_event_finish(fhx_event_decoder *dec) {
+    if (!dec) return FHX_E_ARG;
+    if (dec->state == ST_NONE || dec->final) return FHX_E_STATE;
+    dec->final = 1;
+    return FHX_OK;
+}
+
+const fhx_error *fhx_event_error(const fhx_event_decoder *dec) {
+    return dec ? &dec->err : NULL;
+}
+
+size_t fhx_event_record_count(const fhx_event_decoder *dec) {
+    return dec ? dec->n_ids : 0;
+}
+
+size_t fhx_event_offset(const fhx_event_decoder *dec) {
+    if (!dec) return 0;
+    if (dec->carry.len > dec->carry_start)
+        return dec->carry_base + dec->carry_start;
+    return dec->in_base + dec->in_pos;
+}
+
+const fhx_event_header *fhx_event_get_header(const fhx_event_decoder *dec) {
+    fhx_event_decoder *d = (fhx_event_decoder *)(uintptr_t)dec;
+    fhx_meta_value *v[HDR_COUNT];
+    size_t i;
+    if (!d) return NULL;
+    v[HDR_INVOCATION_ID] = &d->header.invocation_id;
+    v[HDR_STREAM_ARN] = &d->header.delivery_stream_arn;
+    v[HDR_REGION] = &d->header.region;
+    v[HDR_KINESIS_ARN] = &d->header.source_kinesis_stream_arn;
+    v[HDR_MSK_ARN] = &d->header.source_msk_arn;
+    for (i = 0; i < HDR_COUNT; i++) {
+        v[i]->kind = d->fields[i].kind;
+        v[i]->raw.ptr = d->hdr.ptr ? (const char *)d->hdr.ptr + d->fields[i].off
+                                   : "";
+        v[i]->raw.len = d->fields[i].len;
+    }
+    return &d->header;
+}
+
+int fhxi_event_record_info(const fhx_event_decoder *dec, size_t index,
+                           uint64_t *hash, size_t *offset) {
+    if (!dec || index >= dec->n_ids) return 0;
+    if (hash) *hash = dec->ids[index].hash;
+    if (offset) *offset = dec->ids[index].offset;
+    return 1;
+}
+
+int fhxi_event_done(const fhx_event_decoder *dec) {
+    return dec && dec->state == ST_DONE;
+}
+
+uint64_t fhxi_event_generation(const fhx_event_decoder *dec) {
+    return dec ? dec->generation : 0;
+}
+
+/* ---- item parsing ------------------------------------------------------ */
+
+/* What one parse step did. */
+enum { ITEM_MORE = 1, ITEM_STATE, ITEM_RECORD, ITEM_END };
+
+/* The span being parsed. */
+typedef struct span {
+    const char *p;
+    size_t len;
+    size_t base; /* absolute offset of p[0] */
+    int final;
+} span;
+
+static int event_error(fhx_event_decoder *dec, int code, size_t abs_off,
+                       size_t record, const char *msg) {
+    fhxi_set_error(&dec->err, code, abs_off, record, msg);
+    return code;
+}
+
+/* A scanner's status as an item status. */
+static int scan_status(fhx_event_decoder *dec, const span *s, int st,
+                       size_t pos, size_t record, const char *msg) {
+    if (st == FHXI_J_MORE) return ITEM_MORE;
+    return event_error(dec, st, s->base + pos, record, msg);
+}
+
+/* Skip whitespace; ITEM_MORE (or truncation) when the span ends. */
+static int ws_then_byte(fhx_event_decoder *dec, const span *s, size_t *i,
+                        size_t record) {
+    fhxi_json_skip_ws(s->p, s->len, i);
+    if (*i < s->len) return FHX_OK;
+    if (!s->final) return ITEM_MORE;
+    return event_error(dec, FHX_E_TRUNCATED, s->base + s->len, record,
+                       "unexpected end of input");
+}
+
+/* Compare a scanned key with a name, resolving escapes when there are. */
+static int key_is(const char *p, const fhxi_jstr *k, const char *name) {
+    size_t n = strlen(name), len = k->end - k->start;
+    if (!k->escaped) return len == n && memcmp(p + k->start, name, n) == 0;
+    if (len > 6 * n) return 0; /* even all-escaped it is too long */
+    {
+        char tmp[6 * 32];
+        size_t out = 0;
+        if (len > sizeof tmp) return 0;
+        if (fhx_json_unescape(p + k->start, len, tmp, sizeof tmp, &out,
+                              NULL) != FHX_OK)
+            return 0;
+        return out == n && memcmp(tmp, name, n) == 0;
+    }
+}
+
+/* Scan "key" : and leave *i at the value (whitespace skipped). */
+static int scan_key(fhx_event_decoder *dec, const span *s, size_t *i,
+                    fhxi_jstr *key, size_t record) {
+    const char *msg = NULL;
+    size_t pos = *i;
+    int st;
+    if (s->p[pos] != '"')
+        return event_error(dec, FHX_E_JSON, s->base + pos, record,
+                           "expected a string key in an object");
+    st = fhxi_json_string(s->p, s->len, &pos, s->final, 1, key, &msg);
+    if (st != FHXI_J_OK) return scan_status(dec, s, st, pos, record, msg);
+    st = ws_then_byte(dec, s, &pos, record);
+    if (st != FHX_OK) return st;
+    if (s->p[pos] != ':')
+        return event_error(dec, FHX_E_JSON, s->base + pos, record,
+                           "expected ':' after an object key");
+    pos++;
+    st = ws_then_byte(dec, s, &pos, record);
+    if (st != FHX_OK) return st;
+    *i = pos;
+    return FHX_OK;
+}
+
+/* Skip any value at *i (depth: containers open around it). */
+static int skip_value(fhx_event_decoder *dec, const span *s, size_t *i,
+                      unsigned depth, size_t record) {
+    const char *msg = NULL;
+    size_t pos = *i;
+    int st = fhxi_json_skip_value(s->p, s->len, &pos, s->final, depth, &msg);
+    if (st != FHXI_J_OK) return scan_status(dec, s, st, pos, record, msg);
+    *i = pos;
+    return FHX_OK;
+}
+
+/* Read a metadata value of any type at *i into v. */
+static int meta_value(fhx_event_decoder *dec, const span *s, size_t *i,
+                      unsigned depth, size_t record, fhx_meta_value *v) {
+    const char *msg = NULL;
+    size_t start = *i;
+    unsigned char c = (unsigned char)s->p[start];
+    int st;
+    if (c == '"') {
+        fhxi_jstr str;
+        st = fhxi_json_string(s->p, s->len, i, s->final, 1, &str, &msg);
+        if (st != FHXI_J_OK) return scan_status(dec, s, st, *i, record, msg);
+        v->raw.ptr = s->p + str.start;
+        v->raw.len = str.end - str.start;
+        v->kind = FHX_META_STRING;
+        return FHX_OK;
+    }
+    st = skip_value(dec, s, i, depth, record);
+    if (st != FHX_OK) return st;
+    v->raw.ptr = s->p + start;
+    v->raw.len = *i - start;
+    v->kind = (c == '-' || (c >= '0' && c <= '9')) ? FHX_META_NUMBER
+                                                   : FHX_META_OTHER;
+    return FHX_OK;
+}
+
+/* Parse a JSON integer token into int64; 0 when it is not one that fits. */
+static int parse_int64(const char *p, size_t len, int64_t *out) {
+    size_t i = 0;
+    int neg = 0;
+    uint64_t v = 0, lim;
+    if (len && p[0] == '-') {
+        neg = 1;
+        i = 1;
+    }
+    if (i >= len) return 0;
+    lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+    for (; i < len; i++) {
+        unsigned d;
+        if (p[i] < '0' || p[i] > '9') return 0;
+        d = (unsigned)(p[i] - '0');
+        if (v > (lim - d) / 10) return 0;
+        v = v * 10 + d;
+    }
+    if (neg)
+        *out = v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v;
+    else
+        *out = (int64_t)v;
+    return 1;
+}
+
+/* Metadata object (kinesisRecordMetadata, mskRecordMetadata): known
+ * members into vals (by name), others skipped. A non-object is skipped and
+ * reported as absent (type drift is never an error). */
+static int meta_object(fhx_event_decoder *dec, const span *s, size_t *i,
+                       size_t record, const char *const *names,
+                       fhx_meta_value *const *vals, size_t n, int *present) {
+    size_t pos = *i, k;
+    int st, first = 1;
+    *present = 0;
+    if (s->p[pos] != '{') return skip_value(dec, s, i, 3, record);
+    pos++;
+    for (;;) {
+        fhxi_jstr key;
+        st = ws_then_byte(dec, s, &pos, record);
+        if (st != FHX_OK) return st;
+        if (s->p[pos] == '}') {
+            pos++;
+            break;
+        }
+        if (!first) {
+            if (s->p[pos] != ',')
+                return event_error(dec, FHX_E_JSON, s->base + pos, record,
+                                   "expected ',' or '}' in an object");
+            pos++;
+            st = ws_then_byte(dec, s, &pos, record);
+            if (st != FHX_OK) return st;
+        }
+        first = 0;
+        st = scan_key(dec, s, &pos, &key, record);
+        if (st != FHX_OK) return st;
+        for (k = 0; k < n; k++)
+            if (key_is(s->p, &key, names[k])) break;
+        if (k < n)
+            st = meta_value(dec, s, &pos, 4, record, vals[k]);
+        else
+            st = skip_value(dec, s, &pos, 4, record);
+        if (st != FHX_OK) return st;
+    }
+    *present = 1;
+    *i = pos;
+    return FHX_OK;
+}
+
+static const char *const kinesis_names[] = {
+    "shardId", "partitionKey", "approximateArrivalTimestamp",
+    "sequenceNumber", "subsequenceNumber"};
+static const char *const msk_names[] = {"offset", "partitionId",
+                                        "approximateArrivalTimestamp"};
+
+static int decode_escaped(const fhx_record *rec, uint8_t *dst, size_t dst_cap,
+                          size_t *dst_len, fhx_error *err);
+
+/* Record-level verdict on the payload, once the record is complete. */
+static void check_payload(fhx_record *rec, int dup_data, int not_string,
+                          size_t not_string_off) {
+    fhx_error err;
+    size_t n = 0;
+    int st;
+    if (dup_data) {
+        rec->status = FHX_E_SCHEMA;
+        fhxi_set_error(&rec->err, FHX_E_SCHEMA, rec->offset, rec->index,
+                       (rec->flags & FHX_REC_KAFKA) && dup_data == 2
+                           ? "record has both data and kafkaRecordValue"
+                           : "record has a repeated data member");
+        return;
+    }
+    if (not_string) {
+        rec->status = FHX_E_NO_DATA;
+        fhxi_set_error(&rec->err, FHX_E_NO_DATA, not_string_off, rec->index,
+                       "record data is not a string");
+        return;
+    }
+    if (!(rec->flags & FHX_REC_HAS_DATA)) {
+        rec->status = FHX_E_NO_DATA;
+        fhxi_set_error(&rec->err, FHX_E_NO_DATA, rec->offset, rec->index,
+                       "record has no data");
+        return;
+    }
+    if (!(rec->flags & FHX_REC_DATA_ESCAPED)) {
+        st = fhx_b64_validate(rec->data.ptr, rec->data.len, &n, &err);
+        if (st == FHX_OK) {
+            rec->data_len = n;
+            return;
+        }
+        err.offset += rec->data_offset;
+    } else {
+        /* Escapes inside base64 (JSON allows "\/"): validate the decoded
+         * text, mapping error offsets back to the raw JSON. */
+        st = decode_escaped(rec, NULL, 0, &n, &err);
+        if (st == FHX_OK) {
+            rec->data_len = n;
+            return;
+        }
+    }
+    rec->status = FHX_E_BASE64;
+    fhxi_set_error(&rec->err, FHX_E_BASE64, err.offset, rec->index,
+                   err.msg ? err.msg : "invalid base64");
+}
+
+/* Parse one record object at *i (the '{'). */
+static int parse_record(fhx_event_decoder *dec, const span *s, size_t *i,
+                        fhx_record *rec) {
+    size_t pos = *i, index = dec->n_ids, not_string_off = 0;
+    int st, first = 1, have_id = 0, dup_data = 0, not_string = 0;
+    fhx_meta_value *kv[5], *mv[3];
+    int present;
+
+    memset(rec, 0, sizeof *rec);
+    rec->index = index;
+    rec->offset = s->base + pos;
+    rec->status = FHX_OK;
+    fhxi_clear_error(&rec->err);
+    kv[0] = &rec->kinesis.shard_id;
+    kv[1] = &rec->kinesis.partition_key;
+    kv[2] = &rec->kinesis.approximate_arrival_timestamp;
+    kv[3] = &rec->kinesis.sequence_number;
+    kv[4] = &rec->kinesis.subsequence_number;
+    mv[0] = &rec->msk.offset;
+    mv[1] = &rec->msk.partition_id;
+    mv[2] = &rec->msk.approximate_arrival_timestamp;
+
+    if (s->p[pos] != '{') {
+        if (s->p[pos] == '[' || s->p[pos] == '"' || s->p[pos] == '-' ||
+            (s->p[pos] >= '0' && s->p[pos] <= '9') || s->p[pos] == 't' ||
+            s->p[pos] == 'f' || s->p[pos] == 'n')
+            return event_error(dec, FHX_E_SCHEMA, s->base + pos, index,
+                               "a record must be a JSON object");
+        return event_error(dec, FHX_E_JSON, s->base + pos, index,
+                           "unexpected character: expected a value");
+    }
+    pos++;
+    for (;;) {
+        fhxi_jstr key;
+        size_t vpos;
+        st = ws_then_byte(dec, s, &pos, index);
+        if (st != FHX_OK) return st;
+        if (s->p[pos] == '}') {
+            pos++;
+            break;
+        }
+        if (!first) {
+            if (s->p[pos] != ',')
+                return event_error(dec, FHX_E_JSON, s->base + pos, index,
+                                   "expected ',' or '}' in an object");
+            pos++;
+            st = ws_then_byte(dec, s, &pos, index);
+            if (st != FHX_OK) return st;
+        }
+        first = 0;
+        st = scan_key(dec, s, &pos, &key, index);
+        if (st != FHX_OK) return st;
+        vpos = pos;
+        if (key_is(s->p, &key, "recordId")) {
+            const char *msg = NULL;
+            fhxi_jstr v;
+            if (have_id)
+                return event_error(dec, FHX_E_SCHEMA, s->base + key.start - 1,
+                                   index, "record has a repeated recordId");
+            if (s->p[pos] != '"') {
+                st = skip_value(dec, s, &pos, 3, index);
+                if (st != FHX_OK) return st;
+                return event_error(dec, FHX_E_SCHEMA, s->base + vpos, index,
+                                   "recordId must be a string");
+            }
+            st = fhxi_json_string(s->p, s->len, &pos, s->final, 1, &v, &msg);
+            if (st != FHXI_J_OK) return scan_status(dec, s, st, pos, index, msg);
+            rec->id.ptr = s->p + v.start;
+            rec->id.len = v.end - v.start;
+            if (v.escaped) rec->flags |= FHX_REC_ID_ESCAPED;
+            have_id = 1;
+        } else if (key_is(s->p, &key, "data") ||
+                   key_is(s->p, &key, "kafkaRecordValue")) {
+            int kafka = key_is(s->p, &key, "kafkaRecordValue");
+            if (rec->flags & FHX_REC_HAS_DATA || not_string)
+                dup_data = ((rec->flags & FHX_REC_KAFKA) != 0) != kafka ? 2 : 1;
+            if (kafka) rec->flags |= FHX_REC_KAFKA;
+            if (s->p[pos] == '"') {
+                const char *msg = NULL;
+                fhxi_jstr v;
+                /* base64 is checked later, so no UTF-8 pass here */
+                st = fhxi_json_string(s->p, s->len, &pos, s->final, 0, &v,
+                                      &msg);
+                if (st != FHXI_J_OK)
+                    return scan_status(dec, s, st, pos, index, msg);
+                rec->data.ptr = s->p + v.start;
+                rec->data.len = v.end - v.start;
+                rec->data_offset = s->base + v.start;
+                rec->flags |= FHX_REC_HAS_DATA;
+                if (v.escaped) rec->flags |= FHX_REC_DATA_ESCAPED;
+            } else {
+                st = skip_value(dec, s, &pos, 3, index);
+                if (st != FHX_OK) return st;
+                if (!not_string) not_string_off = s->base + vpos;
+                not_string = 1;
+            }
+        } else if (key_is(s->p, &key, "approximateArrivalTimestamp")) {
+            st = meta_value(dec, s, &pos, 3, index, &rec->arrival);
+            if (st != FHX_OK) return st;
+            rec->flags |= FHX_REC_HAS_ARRIVAL;
+            rec->flags &= ~(unsigned)FHX_REC_ARRIVAL_MS;
+            if (rec->arrival.kind == FHX_META_NUMBER &&
+                parse_int64(rec->arrival.raw.ptr, rec->arrival.raw.len,
+                            &rec->arrival_ms))
+                rec->flags |= FHX_REC_ARRIVAL_MS;
+        } else if (key_is(s->p, &key, "kinesisRecordMetadata")) {
+            st = meta_object(dec, s, &pos, index, kinesis_names, kv, 5,
+                             &present);
+            if (st != FHX_OK) return st;
+            if (present) rec->flags |= FHX_REC_KINESIS;
+        } else if (key_is(s->p, &key, "mskRecordMetadata")) {
+            st = meta_object(dec, s, &pos, index, msk_names, mv, 3, &present);
+            if (st != FHX_OK) return st;
+            if (present) rec->flags |= FHX_REC_MSK;
+        } else {
+            st = skip_value(dec, s, &pos, 3, index);
+            if (st != FHX_OK) return st;
+        }
+    }
+    rec->length = s->base + pos - rec->offset;
+    if (!have_id)
+        return event_error(dec, FHX_E_SCHEMA, rec->offset, index,
+                           "record has no recordId");
+    /* Event-level: a repeated recordId could not be answered apart. */
+    {
+        uint64_t h = fhxi_id_hash(rec->id.ptr, rec->id.len,
+                                  (rec->flags & FHX_REC_ID_ESCAPED) != 0);
+        st = ids_grow(dec, dec->n_ids + 1);
+        if (st != FHX_OK)
+            return event_error(dec, st, rec->offset, index,
+                               st == FHX_E_NOMEM ? "out of memory"
+                                                 : "too many records");
+        if (!ids_add(dec, h, rec->offset))
+            return event_error(dec, FHX_E_DUPLICATE_ID,
+                               (size_t)(rec->id.ptr - s->p) + s->base, index,
+                               "recordId appears twice in the event");
+    }
+    check_payload(rec, dup_data, not_string, not_string_off);
+    *i = pos;
+    return FHX_OK;
+}
+
+/* Copy a top-level member's value into the header. */
+static int store_header(fhx_event_decoder *dec, int which, const char *p,
+                        size_t len, int kind) {
+    size_t off = dec->hdr.len;
+    int st = fhx_buf_append(&dec->hdr, p, len);
+    if (st != FHX_OK) return st;
+    dec->fields[which].off = off;
+    dec->fields[which].len = len;
+    dec->fields[which].kind = kind;
+    return FHX_OK;
+}
+
+/* One top-level member at *i (the key). */
+static int parse_member(fhx_event_decoder *dec, const span *s, size_t *i) {
+    fhxi_jstr key;
+    size_t pos = *i, vpos;
+    int st, which;
+    st = scan_key(dec, s, &pos, &key, FHX_NO_RECORD);
+    if (st != FHX_OK) return st;
+    vpos = pos;
+    if (key_is(s->p, &key, "records")) {
+        if (dec->seen_records)
+            return event_error(dec, FHX_E_SCHEMA, s->base + key.start - 1,
+                               FHX_NO_RECORD,
+                               "the event has a repeated records member");
+        if (s->p[pos] != '[') {
+            st = skip_value(dec, s, &pos, 1, FHX_NO_RECORD);
+            if (st != FHX_OK) return st;
+            return event_error(dec, FHX_E_SCHEMA, s->base + vpos,
+                               FHX_NO_RECORD, "records must be an array");
+        }
+        dec->seen_records = 1;
+        dec->state = ST_REC_FIRST;
+        *i = pos + 1;
+        return FHX_OK;
+    }
+    for (which = 0; which < HDR_COUNT; which++)
+        if (key_is(s->p, &key, hdr_names[which])) break;
+    if (which < HDR_COUNT) {
+        fhx_meta_value v;
+        st = meta_value(dec, s, &pos, 1, FHX_NO_RECORD, &v);
+        if (st != FHX_OK) return st;
+        st = store_header(dec, which, v.raw.ptr, v.raw.len, v.kind);
+        if (st != FHX_OK)
+            return event_error(dec, st, s->base + vpos, FHX_NO_RECORD,
+                               "out of memory");
+    } else {
+        st = skip_value(dec, s, &pos, 1, FHX_NO_RECORD);
+        if (st != FHX_OK) return st;
+    }
+    dec->state = ST_TOP_NEXT;
+    *i = pos;
+    return FHX_OK;
+}
+
+static int is_value_start(unsigned char c) {
+    return c == '[' || c == '{' || c == '"' || c == '-' ||
+           (c >= '0' && c <= '9') || c == 't' || c == 'f' || c == 'n';
+}
+
+/* Parse one item from s. On success *used is the bytes it took.
+ * Returns ITEM_STATE, ITEM_RECORD, ITEM_END, ITEM_MORE or an error. */
+static int step(fhx_event_decoder *dec, const span *s, size_t *used,
+                fhx_record *rec) {
+    size_t pos = 0;
+    int st;
+    unsigned char c;
+
+    if (dec->state == ST_AFTER) {
+        fhxi_json_skip_ws(s->p, s->len, &pos);
+        if (pos < s->len)
+            return event_error(dec, FHX_E_JSON, s->base + pos, FHX_NO_RECORD,
+                               "unexpected characters after the event");
+        *used = pos;
+        if (!s->final) return ITEM_STATE; /* consumed the whitespace */
+        return ITEM_END;
+    }
+    st = ws_then_byte(dec, s, &pos,
+                      dec->state == ST_REC_NEXT ? dec->n_ids : FHX_NO_RECORD);
+    if (st != FHX_OK) {
+        /* whitespace alone is never worth carrying */
+        if (st == ITEM_MORE) *used = pos;
+        return st == ITEM_MORE ? (pos ? ITEM_STATE : ITEM_MORE) : st;
+    }
+    c = (unsigned char)s->p[pos];
+    switch (dec->state) {
+    case ST_START:
+        if (c != '{')
+            return event_error(dec,
+                               is_value_start(c) ? FHX_E_SCHEMA : FHX_E_JSON,
+                               s->base + pos, FHX_NO_RECORD,
+                               is_value_start(c)
+                                   ? "the event must be a JSON object"
+                                   : "unexpected character: expected '{'");
+        dec->state = ST_TOP_FIRST;
+        *used = pos + 1;
+        return ITEM_STATE;
+    case ST_TOP_FIRST:
+    case ST_TOP_NEXT:
+        if (c == '}') {
+            if (!dec->seen_records)
+                return event_error(dec, FHX_E_SCHEMA, s->base + pos,
+                                   FHX_NO_RECORD,
+                                   "the event has no records array");
+            dec->state = ST_AFTER;
+            *used = pos + 1;
+            return ITEM_STATE;
+        }
+        if (dec->state == ST_TOP_NEXT) {
+            if (c != ',')
+                return event_error(dec, FHX_E_JSON, s->base + pos,
+                                   FHX_NO_RECORD,
+                                   "expected ',' or '}' in an object");
+            pos++;
+            st = ws_then_byte(dec, s, &pos, FHX_NO_RECORD);
+            if (st != FHX_OK) return st;
+        }
+        st = parse_member(dec, s, &pos);
+        if (st != FHX_OK) return st;
+        *used = pos;
+        return ITEM_STATE;
+    case ST_REC_FIRST:
+    case ST_REC_NEXT:
+        if (c == ']') {
+            dec->state = ST_TOP_NEXT;
+            *used = pos + 1;
+            return ITEM_STATE;
+        }
+        if (dec->state == ST_REC_NEXT) {
+            if (c != ',')
+                return event_error(dec, FHX_E_JSON, s->base + pos, dec->n_ids,
+                                   "expected ',' or ']' after a record");
+            pos++;
+            st = ws_then_byte(dec, s, &pos, dec->n_ids);
+            if (st != FHX_OK) return st;
+        }
+        st = parse_record(dec, s, &pos, rec);
+        if (st != FHX_OK) return st;
+        dec->state = ST_REC_NEXT;
+        *used = pos;
+        return ITEM_RECORD;
+    default:
+        return event_error(dec, FHX_E_STATE, s->base, FHX_NO_RECORD,
+                           "decoder in an invalid state");
+    }
+}
+
+/* ---- the driver ---------------------------------------------------------- */
+
+static int finish_status(fhx_event_decoder *dec, int st) {
+    if (st == ITEM_END) {
+        dec->state = ST_DONE;
+        dec->status = FHX_END;
+        return FHX_END;
+    }
+    /* an error: sticky */
+    if (dec->err.code == FHX_OK)
+        fhxi_set_error(&dec->err, st, fhx_event_offset(dec), FHX_NO_RECORD,
+                       fhx_strerror(st));
+    dec->state = ST_FAILED;
+    dec->status = st;
+    return st;
+}
+
+/* Move bytes of the current piece into the carry. */
+/* The piece is handed back to the caller: nothing may point into it. */
+static int need_input(fhx_event_decoder *dec) {
+    dec->in_busy = 0;
+    dec->carry_from_in = 0;
+    return FHX_NEED_INPUT;
+}
+
+static int carry_take(fhx_event_decoder *dec, size_t n) {
+    int st;
+    if (dec->carry.len == 0) dec->carry_base = dec->in_base + dec->in_pos;
+    st = fhx_buf_append(&dec->carry, dec->in + dec->in_pos, n);
+    if (st != FHX_OK) return st;
+    dec->in_pos += n;
+    dec->carry_from_in += n;
+    return FHX_OK;
+}
+
+int fhx_event_next(fhx_event_decoder *dec, fhx_record *rec) {
+    if (!dec || !rec) return FHX_E_ARG;
+    if (dec->state == ST_NONE) return FHX_E_STATE;
+    if (dec->status != FHX_OK) return dec->status;
+
+    for (;;) {
+        span s;
+        size_t used = 0;
+        int st;
+
+        /* Drop what the previous call parsed from the carry. */
+        if (dec->carry_start) {
+            size_t rest = dec->carry.len - dec->carry_start;
+            memmove(dec->carry.ptr, dec->carry.ptr + dec->carry_start, rest);
+            dec->carry.len = rest;
+            dec->carry_base += dec->carry_start;
+            dec->carry_start = 0;
+        }
+
+        if (dec->carry.len) {
+            int in_left = dec->in_pos < dec->in_len;
+            if (dec->carry.len < dec->carry_hint && in_left) {
+                size_t n = dec->carry_hint - dec->carry.len;
+                if (n > dec->in_len - dec->in_pos) n = dec->in_len - dec->in_pos;
+                st = carry_take(dec, n);
+                if (st != FHX_OK) return finish_status(dec, st);
+                continue;
+            }
+            if (dec->carry.len < dec->carry_hint && !dec->final) {
+                return need_input(dec);
+            }
+            s.p = (const char *)dec->carry.ptr;
+            s.len = dec->carry.len;
+            s.base = dec->carry_base;
+            s.final = dec->final && !in_left;
+            st = step(dec, &s, &used, rec);
+            if (st == ITEM_MORE) {
+                dec->carry_hint = 2 * dec->carry.len + 64;
+                if (!in_left && !dec->final) {
+                    return need_input(dec);
+                }
+                if (!in_left) /* cannot happen: final spans never MORE */
+                    return finish_status(dec, FHX_E_STATE);
+                continue;
+            }
+            if (st < 0 || st == ITEM_END) return finish_status(dec, st);
+            /* Bytes after the item that came from the current piece go
+             * back to it, so parsing returns to zero-copy at once. */
+            {
+                size_t rest = dec->carry.len - used;
+                if (rest <= dec->carry_from_in) {
+                    dec->in_pos -= rest;
+                    dec->carry_from_in -= rest;
+                    dec->carry.len = 0; /* memory kept: rec may point here */
+                    dec->carry_start = 0;
+                } else {
+                    dec->carry_start = used;
+                }
+                dec->carry_hint = 0;
+            }
+            if (st == ITEM_RECORD) return FHX_OK;
+            continue;
+        }
+
+        /* Parse straight from the piece. */
+        if (dec->in_pos == dec->in_len && !dec->final) {
+            return need_input(dec);
+        }
+        s.p = dec->in ? dec->in + dec->in_pos : "";
+        s.len = dec->in_len - dec->in_pos;
+        s.base = dec->in_base + dec->in_pos;
+        s.final = dec->final;
+        st = step(dec, &s, &used, rec);
+        if (st == ITEM_MORE) {
+            st = carry_take(dec, dec->in_len - dec->in_pos);
+            if (st != FHX_OK) return finish_status(dec, st);
+            dec->carry_hint = 2 * dec->carry.len + 64;
+            continue;
+        }
+        if (st < 0 || st == ITEM_END) return finish_status(dec, st);
+        dec->in_pos += used;
+        if (st == ITEM_RECORD) return FHX_OK;
+    }
+}
+
+/* ---- payload decoding ---------------------------------------------------- */
+
+/* Decode (or with dst NULL, validate) escaped base64 content, resolving
+ * JSON escapes on the way; error offsets are mapped to the raw JSON. */
+static int decode_escaped(const fhx_record *rec, uint8_t *dst, size_t dst_cap,
+                          size_t *dst_len, fhx_error *err) {
+    const char *raw = rec->data.ptr;
+    size_t len = rec->data.len, i = 0, out = 0, fed = 0;
+    fhx_b64_decoder st;
+    fhx_error e;
+    uint8_t stage[3 * 128 + 3];
+    int r;
+
+    fhx_b64_decoder_init(&st);
+    while (i < len) {
+        const char *piece;
+        size_t n, adv, got = 0;
+        char one[4];
+        if (raw[i] != '\\') {
+            n = 0;
+            while (i + n < len && raw[i + n] != '\\' && n < 4 * 128) n++;
+            piece = raw + i;
+            adv = n;
+        } else {
+            size_t u = 0;
+            adv = i + 1 < len && raw[i + 1] == 'u' ? 6 : 2;
+            if (adv > len - i) adv = len - i;
+            if (fhx_json_unescape(raw + i, adv, one, sizeof one, &u, NULL) !=
+                    FHX_OK || u != 1) {
+                /* a non-ASCII or broken escape is no base64 character */
+                fhxi_set_error(err, FHX_E_BASE64, rec->data_offset + i,
+                               rec->index, "invalid base64 character");
+                return FHX_E_BASE64;
+            }
+            piece = one;
+            n = u;
+        }
+        r = fhx_b64_decoder_update(&st, piece, n, stage, sizeof stage, &got, &e);
+        if (r != FHX_OK) {
+            /* e.offset counts decoded-text characters; map it back */
+            size_t at = raw[i] == '\\' ? i : i + (e.offset - fed);
+            fhxi_set_error(err, r, rec->data_offset + at, rec->index, e.msg);
+            return r;
+        }
+        if (dst) {
+            if (dst_cap - out < got) {
+                fhxi_set_error(err, FHX_E_OUTPUT, rec->data_offset + i,
+                               rec->index, "output buffer too small");
+                return FHX_E_OUTPUT;
+            }
+            memcpy(dst + out, stage, got);
+        }
+        out += got;
+        fed += n;
+        i += adv;
+    }
+    r = fhx_b64_decoder_final(&st, NULL, &e);
+    if (r != FHX_OK) {
+        fhxi_set_error(err, r, rec->data_offset + len, rec->index, e.msg);
+        return r;
+    }
+    *dst_len = out;
+    return FHX_OK;
+}
+
+int fhx_record_decode(const fhx_record *rec, uint8_t *dst, size_t dst_cap,
+                      size_t *dst_len) {
+    fhx_error err;
+    size_t n = 0;
+    int st;
+    if (!rec || (!dst && dst_cap)) return FHX_E_ARG;
+    if (dst_len) *dst_len = 0;
+    if (!(rec->flags & FHX_REC_HAS_DATA)) return FHX_E_NO_DATA;
+    if (!(rec->flags & FHX_REC_DATA_ESCAPED)) {
+        if (rec->status != FHX_OK) return rec->status;
+        if (dst_cap < rec->data_len) return FHX_E_OUTPUT;
+        st = fhx_b64_decode(rec->data.ptr, rec->data.len, dst, dst_cap, &n,
+                            &err);
+        if (st != FHX_OK) return st;
+        if (dst_len) *dst_len = n;
+        return FHX_OK;
+    }
+    if (rec->status != FHX_OK) return rec->status;
+    if (dst_cap < rec->data_len) return FHX_E_OUTPUT;
+    st = decode_escaped(rec, dst, dst_cap, &n, &err);
+    if (st == FHX_OK && dst_len) *dst_len = n;
+    return st;
+}
