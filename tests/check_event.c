@@ -514,7 +514,7 @@ START_TEST(test_random_splits) {
     decode_whole(ev, n, &whole);
     ck_assert_int_eq(whole.final_status, FHX_END);
     ck_assert_uint_eq(whole.n, 60);
-    for (r = 0; r < 200; r++) {
+    for (r = 0; r < (getenv("FHX_TEST_LIGHT") ? 20u : 200u); r++) {
         size_t pos = 0;
         memset(&part, 0, sizeof part);
         ck_assert_int_eq(fhx_event_decoder_new(&dec, NULL), FHX_OK);
@@ -554,7 +554,7 @@ END_TEST
 START_TEST(test_big_record_one_byte_chunks) {
     /* a 600 KB payload fed one byte at a time stays linear (this would
      * take minutes if every byte re-parsed the record) */
-    size_t data_len = 800000, n = 0, i;
+    size_t data_len = getenv("FHX_TEST_LIGHT") ? 80000 : 800000, n = 0, i;
     char *ev = malloc(data_len + 100);
     fhx_event_decoder *dec;
     fhx_record rec;
