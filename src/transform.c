@@ -199,10 +199,16 @@ static int start(fhx_transformer *t, fhx_handler_fn fn, void *ctx,
     if (expect > t->limit) expect = t->limit;
     st = fhx_buf_reserve(&t->out, expect + 64);
     if (st != FHX_OK) return fail(t, st, NULL, FHX_NO_RECORD, "out of memory");
-    st = fhx_response_set_limit(t->w, t->limit);
-    if (st == FHX_OK)
-        st = fhx_response_begin(t->w, t->dec, (char *)t->out.ptr, t->out.cap);
-    if (st != FHX_OK) return fail(t, st, NULL, FHX_NO_RECORD, "writer");
+    return FHX_OK;
+}
+
+/* Bind the writer to the event just begun (the writer notices when its
+ * decoder moves on to another event, so this comes after the begin). */
+static int open_writer(fhx_transformer *t) {
+    int st = fhx_response_begin(t->w, t->dec, (char *)t->out.ptr, t->out.cap);
+    if (st == FHX_OK) st = fhx_response_set_limit(t->w, t->limit);
+    if (st != FHX_OK)
+        return fail(t, st, fhx_response_error(t->w), FHX_NO_RECORD, "writer");
     t->active = 1;
     return FHX_OK;
 }
@@ -238,6 +244,8 @@ int fhx_transform(fhx_transformer *t, const char *event, size_t len,
     if (st != FHX_OK) return st;
     st = fhx_event_begin(t->dec, event, len);
     if (st != FHX_OK) return fail(t, st, NULL, FHX_NO_RECORD, "begin");
+    st = open_writer(t);
+    if (st != FHX_OK) return st;
     t->stats.bytes_in = len;
     return finish(t, out, out_len);
 }
@@ -249,7 +257,7 @@ int fhx_transform_begin(fhx_transformer *t, fhx_handler_fn fn, void *ctx) {
     if (st != FHX_OK) return st;
     st = fhx_event_begin_stream(t->dec);
     if (st != FHX_OK) return fail(t, st, NULL, FHX_NO_RECORD, "begin");
-    return FHX_OK;
+    return open_writer(t);
 }
 
 int fhx_transform_feed(fhx_transformer *t, const char *chunk, size_t len) {

@@ -58,7 +58,7 @@ static const fixture fixtures[] = {
     {"aws-sam-cli/KinesisFirehoseStreamsAsSource.json", EVENT, FHX_END, 1, "b",
      "template: {{{data}}}; subsequenceNumber as a string"},
     {"aws-sam-cli/KinesisFirehoseSyslog.json", EVENT, FHX_E_DUPLICATE_ID, 1,
-     ".", "template with a repeated recordId: no response could answer both"},
+     "b", "template with a repeated recordId: no response could answer both"},
     {"powertools-lambda-python/kinesisFirehoseKinesisEvent.json", EVENT,
      FHX_END, 2, "..", "Kinesis source"},
     {"powertools-lambda-python/kinesisFirehosePutEvent.json", EVENT, FHX_END, 2,

@@ -98,10 +98,11 @@ START_TEST(test_drop_fail) {
     ck_assert_ptr_null(strstr(r, "\"Ok\""));
     assert_verifies(ev2, r);
     free(r);
-    ck_assert_ptr_eq(fhx_handler_find("identity"), fhx_handler_identity);
-    ck_assert_ptr_eq(fhx_handler_find("ndjson"), fhx_handler_ndjson);
-    ck_assert_ptr_null(fhx_handler_find("nope"));
-    ck_assert_ptr_null(fhx_handler_find(NULL));
+    ck_assert(fhx_handler_find("identity") == fhx_handler_identity);
+    ck_assert(fhx_handler_find("ndjson") == fhx_handler_ndjson);
+    ck_assert(fhx_handler_find("drop") == fhx_handler_drop);
+    ck_assert(fhx_handler_find("nope") == NULL);
+    ck_assert(fhx_handler_find(NULL) == NULL);
 }
 END_TEST
 
