@@ -267,6 +267,8 @@ int fhx_event_decoder_reserve(fhx_event_decoder *dec, size_t n) {
     return ids_grow(dec, n);
 }
 
+static void refresh_header(fhx_event_decoder *d);
+
 static void reset(fhx_event_decoder *dec) {
     size_t i;
     dec->state = ST_START;
@@ -288,6 +290,7 @@ static void reset(fhx_event_decoder *dec) {
         dec->fields[i].off = dec->fields[i].len = 0;
         dec->fields[i].kind = FHX_META_ABSENT;
     }
+    refresh_header(dec);
 }
 
 int fhx_event_begin(fhx_event_decoder *dec, const char *json, size_t len) {
@@ -342,11 +345,11 @@ size_t fhx_event_offset(const fhx_event_decoder *dec) {
     return dec->in_base + dec->in_pos;
 }
 
-const fhx_event_header *fhx_event_get_header(const fhx_event_decoder *dec) {
-    fhx_event_decoder *d = (fhx_event_decoder *)(uintptr_t)dec;
+/* Point the header's slices at the stored members (again after the
+ * buffer moved); called whenever a member is stored or the event resets. */
+static void refresh_header(fhx_event_decoder *d) {
     fhx_meta_value *v[HDR_COUNT];
     size_t i;
-    if (!d) return NULL;
     v[HDR_INVOCATION_ID] = &d->header.invocation_id;
     v[HDR_STREAM_ARN] = &d->header.delivery_stream_arn;
     v[HDR_REGION] = &d->header.region;
@@ -358,7 +361,10 @@ const fhx_event_header *fhx_event_get_header(const fhx_event_decoder *dec) {
                                    : "";
         v[i]->raw.len = d->fields[i].len;
     }
-    return &d->header;
+}
+
+const fhx_event_header *fhx_event_get_header(const fhx_event_decoder *dec) {
+    return dec ? &dec->header : NULL;
 }
 
 int fhxi_event_record_info(const fhx_event_decoder *dec, size_t index,
@@ -763,6 +769,7 @@ static int store_header(fhx_event_decoder *dec, int which, const char *p,
     dec->fields[which].off = off;
     dec->fields[which].len = len;
     dec->fields[which].kind = kind;
+    refresh_header(dec);
     return FHX_OK;
 }
 

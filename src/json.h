@@ -49,7 +49,8 @@ int fhxi_json_number(const char *p, size_t len, size_t *pos, int final,
 
 /* Any value; *pos at its first byte (no leading whitespace). depth is the
  * number of containers already open around it; a container that would
- * make it exceed FHX_MAX_DEPTH is FHX_E_DEPTH. utf8 as for strings. */
+ * make it exceed FHX_MAX_DEPTH is FHX_E_DEPTH. Strings inside are always
+ * validated as UTF-8. */
 int fhxi_json_skip_value(const char *p, size_t len, size_t *pos, int final,
                          unsigned depth, const char **msg);
 
