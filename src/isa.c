@@ -1,2 +1,121 @@
-/* placeholder: being written */
+/*
+ * libfirehose-xform: choice of the base64 kernel.
+ *
+ * The kernel is resolved once, at first use: FHX_ISA from the environment
+ * when it names a supported kernel, else the best supported kernel in
+ * isa_preference. The result is published with a compare-and-swap on an
+ * atomic int, so concurrent first callers agree on one winner (each may
+ * evaluate the choice, which is a pure function of the environment and the
+ * CPU) and fhx_isa_force() is never overridden by a late resolution. No
+ * lock, no pthread_once/call_once: <threads.h> is missing from older C
+ * libraries (glibc < 2.28, macOS) and pthread_once needs -lpthread on glibc
+ * < 2.34.
+ *
+ * Adding a kernel: point its isa_table entry at the kernel (under the
+ * #if that compiles it) and give it a CPU detection function.
+ */
+#include <stdatomic.h>
+#include <stdlib.h>
+
 #include "internal.h"
+
+#include "b64_kernels.h"
+
+typedef struct isa_entry {
+    const char *name;
+    /* NULL when the kernel is not compiled into this build. */
+    const fhxi_b64_kernel *kernel;
+    /* Run-time CPU check; NULL when a compiled-in kernel always runs. */
+    int (*cpu_has)(void);
+} isa_entry;
+
+/* Indexed by fhx_isa. */
+static const isa_entry isa_table[FHX_ISA_COUNT] = {
+    /* FHX_ISA_SCALAR */ {"scalar", &fhxi_b64_kernel_scalar, NULL},
+    /* FHX_ISA_AVX2 */ {"avx2", NULL, NULL},
+    /* FHX_ISA_AVX512 */ {"avx512", NULL, NULL},
+    /* FHX_ISA_NEON */ {"neon", NULL, NULL},
+};
+
+/* Automatic choice, best first; scalar (always supported) ends it. */
+static const fhx_isa isa_preference[] = {
+    FHX_ISA_AVX512, FHX_ISA_AVX2, FHX_ISA_NEON, FHX_ISA_SCALAR,
+};
+
+/* 1 + the active fhx_isa, or 0 before the first use (zero-initialised:
+ * a valid state for a static atomic without ATOMIC_VAR_INIT). */
+static atomic_int isa_active;
+
+/* The table entry of isa, or NULL when isa is out of range. */
+static const isa_entry *isa_entry_of(fhx_isa isa) {
+    unsigned i = (unsigned)isa;
+    return i < FHX_ISA_COUNT ? &isa_table[i] : NULL;
+}
+
+int fhx_isa_supported(fhx_isa isa) {
+    const isa_entry *e = isa_entry_of(isa);
+    if (!e || !e->kernel) return 0;
+    return e->cpu_has ? e->cpu_has() != 0 : 1;
+}
+
+const char *fhx_isa_name(fhx_isa isa) {
+    const isa_entry *e = isa_entry_of(isa);
+    return e ? e->name : "unknown";
+}
+
+/* ASCII case-insensitive equality of two NUL-terminated strings. */
+static int name_eq(const char *a, const char *b) {
+    for (;; a++, b++) {
+        unsigned char x = (unsigned char)*a, y = (unsigned char)*b;
+        if (x >= 'A' && x <= 'Z') x = (unsigned char)(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z') y = (unsigned char)(y - 'A' + 'a');
+        if (x != y) return 0;
+        if (x == '\0') return 1;
+    }
+}
+
+/* The kernel to use when nothing was forced. */
+static fhx_isa isa_resolve(void) {
+    const char *want = getenv("FHX_ISA");
+    size_t i;
+
+    if (want && *want) {
+        for (i = 0; i < FHX_ISA_COUNT; i++) {
+            fhx_isa isa = (fhx_isa)i;
+            if (name_eq(want, isa_table[i].name) && fhx_isa_supported(isa))
+                return isa;
+        }
+        /* Unknown or unsupported here: fall back to the automatic choice. */
+    }
+    for (i = 0; i < sizeof isa_preference / sizeof isa_preference[0]; i++)
+        if (fhx_isa_supported(isa_preference[i])) return isa_preference[i];
+    return FHX_ISA_SCALAR;
+}
+
+/* The active kernel index, resolving it on the first call. */
+static unsigned isa_current(void) {
+    int cur = atomic_load_explicit(&isa_active, memory_order_acquire);
+    int expected = 0;
+
+    if (FHXI_LIKELY(cur > 0)) return (unsigned)(cur - 1);
+    cur = 1 + (int)isa_resolve();
+    /* Publish unless another thread (or fhx_isa_force) got there first;
+     * on failure `expected` holds the value that won. */
+    if (!atomic_compare_exchange_strong_explicit(&isa_active, &expected, cur,
+                                                 memory_order_acq_rel,
+                                                 memory_order_acquire))
+        cur = expected;
+    return (unsigned)(cur - 1);
+}
+
+fhx_isa fhx_isa_active(void) { return (fhx_isa)isa_current(); }
+
+int fhx_isa_force(fhx_isa isa) {
+    if (!fhx_isa_supported(isa)) return FHX_E_ARG;
+    atomic_store_explicit(&isa_active, 1 + (int)isa, memory_order_release);
+    return FHX_OK;
+}
+
+const fhxi_b64_kernel *fhxi_b64_active(void) {
+    return isa_table[isa_current()].kernel;
+}

@@ -41,9 +41,9 @@ extern "C" {
  * n is evaluated more than once.
  */
 #define FHX_B64_ENCODED_LEN(n)                                         \
-    ((size_t)(n) > FHX_B64_ENCODE_MAX_INPUT                            \
-         ? (size_t)0                                                   \
-         : ((size_t)(n) / 3 + ((size_t)(n) % 3 != 0)) * 4)
+    ((size_t)(n) - 1 < FHX_B64_ENCODE_MAX_INPUT                        \
+         ? ((size_t)(n) / 3 + ((size_t)(n) % 3 != 0)) * 4              \
+         : (size_t)0)
 
 /**
  * Upper bound of the decoded length of n base64 characters; never
@@ -104,7 +104,10 @@ FHX_API int fhx_b64_decode_inplace(char *buf, size_t len, size_t *out_len,
 
 /**
  * Streaming decoder state: a caller-allocated opaque object (it may live on
- * the stack). Feed base64 text in pieces of any size, down to one byte; the
+ * the stack). Only FHX_E_BASE64 ends a stream (later calls repeat it);
+ * FHX_E_OUTPUT and FHX_E_ARG refuse the call without consuming anything,
+ * so it may be repeated with more room. The streaming decoder cannot
+ * decode in place (use fhx_b64_decode_inplace). Feed base64 text in pieces of any size, down to one byte; the
  * output and the errors (offsets count from the first byte ever fed) are
  * identical for every split.
  */

@@ -6,8 +6,10 @@
  *   - positive values are normal events that ask the caller to do something
  *     (FHX_END, FHX_NEED_INPUT, FHX_NEED_OUTPUT, FHX_FULL);
  *   - negative values are errors. An object that returned a negative status
- *     from one of its calls is dead until it is reset (no exceptions, unlike
- *     zlib's Z_BUF_ERROR). Record-level problems are not returned as status:
+ *     from one of its calls is dead until it is reset (unlike zlib's
+ *     Z_BUF_ERROR). The one exception is named where it applies: the
+ *     base64 streaming states refuse a call with FHX_E_OUTPUT or FHX_E_ARG
+ *     without consuming anything (b64.h). Record-level problems are not returned as status:
  *     they are reported in the record (fhx_record.status) and the iteration
  *     goes on.
  *
