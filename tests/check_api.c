@@ -29,6 +29,15 @@ START_TEST(test_strerror_every_code) {
 }
 END_TEST
 
+START_TEST(test_size_macros_literal) {
+    /* literal arguments compile warning-free (-Wtype-limits, -Werror) */
+    ck_assert_uint_eq(FHX_B64_ENCODED_LEN(0), 0);
+    ck_assert_uint_eq(FHX_B64_ENCODED_LEN(1), 4);
+    ck_assert_uint_eq(FHX_B64_DECODED_MAX(0), 0);
+    ck_assert_uint_eq(FHX_B64_DECODED_MAX(4), 3);
+}
+END_TEST
+
 START_TEST(test_locate) {
     const char *t = "ab\ncd\n\nx";
     size_t line, col;
@@ -94,6 +103,7 @@ static Suite *api_suite(void) {
     TCase *tc = tcase_create("api");
     ADD_TEST(tc, test_version);
     ADD_TEST(tc, test_strerror_every_code);
+    ADD_TEST(tc, test_size_macros_literal);
     ADD_TEST(tc, test_locate);
     ADD_TEST(tc, test_buf);
     ADD_TEST(tc, test_isa);
