@@ -458,6 +458,31 @@ static int scan_key(fhx_event_decoder *dec, const span *s, size_t *i,
     return FHX_OK;
 }
 
+/* Step to the next member of an object whose '{' is behind *pos: *done is
+ * 1 at the closing '}' (consumed); else the key is scanned, *pos is at its
+ * value and *first is cleared. */
+static int next_member(fhx_event_decoder *dec, const span *s, size_t *pos,
+                       int *first, size_t record, fhxi_jstr *key, int *done) {
+    int st = ws_then_byte(dec, s, pos, record);
+    *done = 0;
+    if (st != FHX_OK) return st;
+    if (s->p[*pos] == '}') {
+        (*pos)++;
+        *done = 1;
+        return FHX_OK;
+    }
+    if (!*first) {
+        if (s->p[*pos] != ',')
+            return event_error(dec, FHX_E_JSON, s->base + *pos, record,
+                               "expected ',' or '}' in an object");
+        (*pos)++;
+        st = ws_then_byte(dec, s, pos, record);
+        if (st != FHX_OK) return st;
+    }
+    *first = 0;
+    return scan_key(dec, s, pos, key, record);
+}
+
 /* Skip any value at *i (depth: containers open around it). */
 static int skip_value(fhx_event_decoder *dec, const span *s, size_t *i,
                       unsigned depth, size_t record) {
@@ -532,23 +557,10 @@ static int meta_object(fhx_event_decoder *dec, const span *s, size_t *i,
     pos++;
     for (;;) {
         fhxi_jstr key;
-        st = ws_then_byte(dec, s, &pos, record);
+        int done;
+        st = next_member(dec, s, &pos, &first, record, &key, &done);
         if (st != FHX_OK) return st;
-        if (s->p[pos] == '}') {
-            pos++;
-            break;
-        }
-        if (!first) {
-            if (s->p[pos] != ',')
-                return event_error(dec, FHX_E_JSON, s->base + pos, record,
-                                   "expected ',' or '}' in an object");
-            pos++;
-            st = ws_then_byte(dec, s, &pos, record);
-            if (st != FHX_OK) return st;
-        }
-        first = 0;
-        st = scan_key(dec, s, &pos, &key, record);
-        if (st != FHX_OK) return st;
+        if (done) break;
         for (k = 0; k < n; k++)
             if (key_is(s->p, &key, names[k])) break;
         if (k < n)
@@ -653,23 +665,10 @@ static int parse_record(fhx_event_decoder *dec, const span *s, size_t *i,
     for (;;) {
         fhxi_jstr key;
         size_t vpos;
-        st = ws_then_byte(dec, s, &pos, index);
+        int done;
+        st = next_member(dec, s, &pos, &first, index, &key, &done);
         if (st != FHX_OK) return st;
-        if (s->p[pos] == '}') {
-            pos++;
-            break;
-        }
-        if (!first) {
-            if (s->p[pos] != ',')
-                return event_error(dec, FHX_E_JSON, s->base + pos, index,
-                                   "expected ',' or '}' in an object");
-            pos++;
-            st = ws_then_byte(dec, s, &pos, index);
-            if (st != FHX_OK) return st;
-        }
-        first = 0;
-        st = scan_key(dec, s, &pos, &key, index);
-        if (st != FHX_OK) return st;
+        if (done) break;
         vpos = pos;
         if (key_is(s->p, &key, "recordId")) {
             const char *msg = NULL;

@@ -55,28 +55,23 @@ int fhx_handler_ndjson(void *ctx, const fhx_record *rec, const uint8_t *data,
     return FHX_OK;
 }
 
+/* A handler whose answer does not depend on the record. */
+static int constant(fhx_answer *ans, fhx_result result) {
+    if (!ans) return FHX_E_ARG;
+    ans->result = result;
+    return FHX_OK;
+}
+
 int fhx_handler_drop(void *ctx, const fhx_record *rec, const uint8_t *data,
                      size_t len, fhx_buf *out, fhx_answer *ans) {
-    (void)ctx;
-    (void)rec;
-    (void)data;
-    (void)len;
-    (void)out;
-    if (!ans) return FHX_E_ARG;
-    ans->result = FHX_RESULT_DROPPED;
-    return FHX_OK;
+    (void)ctx, (void)rec, (void)data, (void)len, (void)out;
+    return constant(ans, FHX_RESULT_DROPPED);
 }
 
 int fhx_handler_fail(void *ctx, const fhx_record *rec, const uint8_t *data,
                      size_t len, fhx_buf *out, fhx_answer *ans) {
-    (void)ctx;
-    (void)rec;
-    (void)data;
-    (void)len;
-    (void)out;
-    if (!ans) return FHX_E_ARG;
-    ans->result = FHX_RESULT_PROCESSING_FAILED;
-    return FHX_OK;
+    (void)ctx, (void)rec, (void)data, (void)len, (void)out;
+    return constant(ans, FHX_RESULT_PROCESSING_FAILED);
 }
 
 typedef struct named_handler {
