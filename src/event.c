@@ -731,6 +731,9 @@ static int parse_record(fhx_event_decoder *dec, const span *s, size_t *i,
             st = meta_object(dec, s, &pos, index, msk_names, mv, 3, &present);
             if (st != FHX_OK) return st;
             if (present) rec->flags |= FHX_REC_MSK;
+        } else if (key_is(s->p, &key, "result")) {
+            st = meta_value(dec, s, &pos, 3, index, &rec->result);
+            if (st != FHX_OK) return st;
         } else {
             st = skip_value(dec, s, &pos, 3, index);
             if (st != FHX_OK) return st;

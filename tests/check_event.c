@@ -329,6 +329,29 @@ START_TEST(test_whitespace_and_order) {
 }
 END_TEST
 
+START_TEST(test_response_result_member) {
+    /* a response read with the decoder reports each record's result */
+    const char *resp = "{\"records\":[{\"recordId\":\"a\",\"result\":\"Ok\","
+                       "\"data\":\"QQ==\"},{\"recordId\":\"b\",\"result\":7}]}";
+    fhx_event_decoder *dec;
+    fhx_record rec;
+    ck_assert_int_eq(fhx_event_decoder_new(&dec, NULL), FHX_OK);
+    ck_assert_int_eq(fhx_event_begin(dec, direct_put, strlen(direct_put)),
+                     FHX_OK);
+    ck_assert_int_eq(fhx_event_next(dec, &rec), FHX_OK);
+    ck_assert_int_eq(rec.result.kind, FHX_META_ABSENT);
+    ck_assert_int_eq(fhx_event_begin(dec, resp, strlen(resp)), FHX_OK);
+    ck_assert_int_eq(fhx_event_next(dec, &rec), FHX_OK);
+    ck_assert_int_eq(rec.result.kind, FHX_META_STRING);
+    ck_assert_uint_eq(rec.result.raw.len, 2);
+    ck_assert_mem_eq(rec.result.raw.ptr, "Ok", 2);
+    ck_assert_int_eq(fhx_event_next(dec, &rec), FHX_OK);
+    ck_assert_int_eq(rec.result.kind, FHX_META_NUMBER);
+    ck_assert_int_eq(fhx_event_next(dec, &rec), FHX_END);
+    fhx_event_decoder_free(dec);
+}
+END_TEST
+
 START_TEST(test_empty_records) {
     seen s;
     decode_whole("{\"records\":[]}", 14, &s);
@@ -740,6 +763,7 @@ static Suite *event_suite(void) {
     ADD_TEST(tc, test_inplace_decode);
     ADD_TEST(tc, test_whitespace_and_order);
     ADD_TEST(tc, test_empty_records);
+    ADD_TEST(tc, test_response_result_member);
     suite_add_tcase(s, tc);
     tc = tcase_create("errors");
     ADD_TEST(tc, test_record_errors);

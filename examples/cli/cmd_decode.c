@@ -60,44 +60,6 @@ static int raw_equals(const char *raw, size_t len, const char *s) {
     return n == strlen(s) && memcmp(buf, s, n) == 0;
 }
 
-/* End of the JSON string whose content starts at i (index of the '"'). */
-static size_t string_end(const char *p, size_t len, size_t i) {
-    while (i < len && p[i] != '"') i += p[i] == '\\' ? 2 : 1;
-    return i < len ? i : len;
-}
-
-/*
- * 1 when the record object p[0..len) (already validated as JSON by the
- * event decoder) has a top-level member "result" whose value is the
- * string "Ok". Only strings and brackets are tracked: that is enough to
- * tell keys from values in well-formed JSON.
- */
-static int result_is_ok(const char *p, size_t len) {
-    size_t i, depth = 0;
-    int want_key = 0, matched = 0;
-    for (i = 0; i < len; i++) {
-        char c = p[i];
-        if (c == '"') {
-            size_t end = string_end(p, len, i + 1);
-            if (depth == 1 && matched)
-                return raw_equals(p + i + 1, end - i - 1, "Ok");
-            if (depth == 1 && want_key) {
-                matched = raw_equals(p + i + 1, end - i - 1, "result");
-                want_key = 0;
-            }
-            i = end;
-        } else if (c == '{' || c == '[') {
-            want_key = ++depth == 1;
-        } else if (c == '}' || c == ']') {
-            depth--;
-        } else if (c == ',' && depth == 1) {
-            if (matched) return 0; /* "result" with a non-string value */
-            want_key = 1;
-        }
-    }
-    return 0;
-}
-
 /* ==== Output ============================================================ */
 
 static int report_record(decode_ctx *c, const fhx_record *rec) {
@@ -167,14 +129,15 @@ static int write_json_line(decode_ctx *c, const fhx_record *rec) {
     return st;
 }
 
-/* 1 when the record's result is Ok (response mode). */
-static int record_is_ok(const decode_ctx *c, const fhx_record *rec) {
-    if (rec->offset > c->len || rec->length > c->len - rec->offset) return 0;
-    return result_is_ok(c->text + rec->offset, rec->length);
+/* 1 when the record's result is Ok (response mode): the decoder reports
+ * a response record's "result" member as it came. */
+static int record_is_ok(const fhx_record *rec) {
+    return rec->result.kind == FHX_META_STRING &&
+           raw_equals(rec->result.raw.ptr, rec->result.raw.len, "Ok");
 }
 
 static int handle_record(decode_ctx *c, const fhx_record *rec) {
-    if (c->response && !record_is_ok(c, rec)) return CLI_EX_OK;
+    if (c->response && !record_is_ok(rec)) return CLI_EX_OK;
     if (rec->status != FHX_OK) return report_record(c, rec);
     return c->json ? write_json_line(c, rec) : decode_into(&c->out, rec);
 }

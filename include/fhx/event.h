@@ -140,6 +140,10 @@ typedef struct fhx_record {
     unsigned flags;     /**< fhx_record_flag bits */
     fhx_kinesis_meta kinesis; /**< when FHX_REC_KINESIS */
     fhx_msk_meta msk;   /**< when FHX_REC_MSK */
+    fhx_meta_value result; /**< a "result" member as it came: absent in
+                                events; set when a response is read with
+                                this decoder (its records have recordId
+                                and data too) */
     int status;         /**< FHX_OK, or the record-level error code */
     fhx_error err;      /**< details when status != FHX_OK */
 } fhx_record;
