@@ -37,6 +37,29 @@ void fhxi_free(const fhx_allocator *alc, void *ptr, size_t size) {
     alc->free(alc->ctx, ptr, size ? size : 1);
 }
 
+void *fhxi_obj_alloc(const fhx_allocator *alc, size_t size) {
+    void *obj = fhxi_alloc(alc, size);
+    if (obj) memset(obj, 0, size);
+    return obj;
+}
+
+const fhx_allocator *fhxi_alc_keep(fhx_allocator *store,
+                                   const fhx_allocator *alc) {
+    if (alc_is_libc(alc)) return NULL;
+    *store = *alc;
+    return store;
+}
+
+void fhxi_obj_free(const fhx_allocator *kept, void *obj, size_t size) {
+    fhx_allocator copy; /* kept may be inside obj: free through a copy */
+    if (!kept) {
+        fhxi_free(NULL, obj, size);
+        return;
+    }
+    copy = *kept;
+    fhxi_free(&copy, obj, size);
+}
+
 void fhx_buf_init(fhx_buf *buf, const fhx_allocator *alc) {
     if (!buf) return;
     buf->ptr = NULL;

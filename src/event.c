@@ -234,13 +234,9 @@ int fhx_event_decoder_new(fhx_event_decoder **out, const fhx_allocator *alc) {
     if (!out) return FHX_E_ARG;
     *out = NULL;
     if (!fhxi_alc_valid(alc)) return FHX_E_ARG;
-    dec = fhxi_alloc(alc, sizeof *dec);
+    dec = fhxi_obj_alloc(alc, sizeof *dec);
     if (!dec) return FHX_E_NOMEM;
-    memset(dec, 0, sizeof *dec);
-    if (alc && alc->alloc) {
-        dec->alc_store = *alc;
-        dec->alc = &dec->alc_store;
-    }
+    dec->alc = fhxi_alc_keep(&dec->alc_store, alc);
     fhx_buf_init(&dec->carry, dec->alc);
     fhx_buf_init(&dec->hdr, dec->alc);
     dec->state = ST_NONE;
@@ -250,16 +246,12 @@ int fhx_event_decoder_new(fhx_event_decoder **out, const fhx_allocator *alc) {
 }
 
 void fhx_event_decoder_free(fhx_event_decoder *dec) {
-    fhx_allocator alc;
-    const fhx_allocator *a;
     if (!dec) return;
     fhx_buf_free(&dec->carry);
     fhx_buf_free(&dec->hdr);
     fhxi_free(dec->alc, dec->ids, dec->ids_cap * sizeof *dec->ids);
     fhxi_free(dec->alc, dec->set, dec->set_cap * sizeof *dec->set);
-    alc = dec->alc_store;
-    a = dec->alc ? &alc : NULL;
-    fhxi_free(a, dec, sizeof *dec);
+    fhxi_obj_free(dec->alc, dec, sizeof *dec);
 }
 
 int fhx_event_decoder_reserve(fhx_event_decoder *dec, size_t n) {

@@ -47,6 +47,15 @@ void *fhxi_realloc(const fhx_allocator *alc, void *ptr, size_t old_size,
                    size_t new_size);
 void fhxi_free(const fhx_allocator *alc, void *ptr, size_t size);
 
+/* Library objects keep a copy of the caller's allocator inside them. */
+/* A zeroed object of size bytes from alc (NULL when alc fails). */
+void *fhxi_obj_alloc(const fhx_allocator *alc, size_t size);
+/* Copy alc into *store; the allocator the object uses (NULL: libc). */
+const fhx_allocator *fhxi_alc_keep(fhx_allocator *store,
+                                   const fhx_allocator *alc);
+/* Free obj, whose allocator (kept, or NULL) may live inside obj itself. */
+void fhxi_obj_free(const fhx_allocator *kept, void *obj, size_t size);
+
 /* ---- recordId identity (event.c), used by the response guard ---- */
 
 /* 64-bit hash of a recordId's decoded value, from its raw JSON content. */

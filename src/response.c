@@ -179,32 +179,14 @@ static void em_b64(emitter *e, const uint8_t *data, size_t len) {
 /* Escape sequence for byte c into esc (0 when c needs none). */
 static size_t escape_byte(unsigned char c, char esc[6]) {
     static const char hex[] = "0123456789abcdef";
+    static const char plain[] = "\"\\\b\f\n\r\t", named[] = "\"\\bfnrt";
+    size_t k;
     esc[0] = '\\';
-    switch (c) {
-    case '"':
-        esc[1] = '"';
-        return 2;
-    case '\\':
-        esc[1] = '\\';
-        return 2;
-    case '\b':
-        esc[1] = 'b';
-        return 2;
-    case '\f':
-        esc[1] = 'f';
-        return 2;
-    case '\n':
-        esc[1] = 'n';
-        return 2;
-    case '\r':
-        esc[1] = 'r';
-        return 2;
-    case '\t':
-        esc[1] = 't';
-        return 2;
-    default:
-        break;
-    }
+    for (k = 0; k < sizeof named - 1; k++)
+        if (c == (unsigned char)plain[k]) {
+            esc[1] = named[k];
+            return 2;
+        }
     if (c >= 0x20) return 0;
     esc[1] = 'u';
     esc[2] = '0';
@@ -403,13 +385,9 @@ int fhx_response_writer_new(fhx_response_writer **out,
     if (!out) return FHX_E_ARG;
     *out = NULL;
     if (!fhxi_alc_valid(alc)) return FHX_E_ARG;
-    w = fhxi_alloc(alc, sizeof *w);
+    w = fhxi_obj_alloc(alc, sizeof *w);
     if (!w) return FHX_E_NOMEM;
-    memset(w, 0, sizeof *w);
-    if (alc) {
-        w->alc_copy = *alc;
-        w->alc = &w->alc_copy;
-    }
+    w->alc = fhxi_alc_keep(&w->alc_copy, alc);
     w->limit = FHX_LAMBDA_RESPONSE_LIMIT;
     w->state = W_IDLE;
     fhxi_clear_error(&w->err);
@@ -418,13 +396,9 @@ int fhx_response_writer_new(fhx_response_writer **out,
 }
 
 void fhx_response_writer_free(fhx_response_writer *w) {
-    const fhx_allocator *alc;
-    fhx_allocator copy;
     if (!w) return;
-    copy = w->alc_copy;
-    alc = w->alc ? &copy : NULL;
-    fhxi_free(alc, w->bits, w->bits_words * sizeof *w->bits);
-    fhxi_free(alc, w, sizeof *w);
+    fhxi_free(w->alc, w->bits, w->bits_words * sizeof *w->bits);
+    fhxi_obj_free(w->alc, w, sizeof *w);
 }
 
 /* Record a sticky error and return its code. */

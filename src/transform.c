@@ -29,13 +29,9 @@ int fhx_transformer_new(fhx_transformer **out, const fhx_allocator *alc) {
     if (!out) return FHX_E_ARG;
     *out = NULL;
     if (!fhxi_alc_valid(alc)) return FHX_E_ARG;
-    t = fhxi_alloc(alc, sizeof *t);
+    t = fhxi_obj_alloc(alc, sizeof *t);
     if (!t) return FHX_E_NOMEM;
-    memset(t, 0, sizeof *t);
-    if (alc && alc->alloc) {
-        t->alc_store = *alc;
-        t->alc = &t->alc_store;
-    }
+    t->alc = fhxi_alc_keep(&t->alc_store, alc);
     fhx_buf_init(&t->out, t->alc);
     fhx_buf_init(&t->payload, t->alc);
     fhx_buf_init(&t->scratch, t->alc);
@@ -52,15 +48,13 @@ int fhx_transformer_new(fhx_transformer **out, const fhx_allocator *alc) {
 }
 
 void fhx_transformer_free(fhx_transformer *t) {
-    fhx_allocator alc;
     if (!t) return;
     fhx_event_decoder_free(t->dec);
     fhx_response_writer_free(t->w);
     fhx_buf_free(&t->out);
     fhx_buf_free(&t->payload);
     fhx_buf_free(&t->scratch);
-    alc = t->alc_store;
-    fhxi_free(t->alc ? &alc : NULL, t, sizeof *t);
+    fhxi_obj_free(t->alc, t, sizeof *t);
 }
 
 int fhx_transformer_set_limit(fhx_transformer *t, size_t limit) {
