@@ -1,7 +1,7 @@
 /*
  * libfirehose-xform: strict base64 (RFC 4648, section 4), the public API.
  *
- * The active kernel (fhxi_b64_active) does the bulk: whole groups of 3
+ * The active kernel (fhxi_kernel_active) does the bulk: whole groups of 3
  * bytes when encoding, whole quanta of 4 alphabet characters when decoding.
  * This file owns everything else: arguments, the partial group or quantum
  * at either end, padding, streaming state and the exact error location.
@@ -25,7 +25,7 @@
 
 #include "internal.h"
 
-#include "b64_kernels.h"
+#include "kernel.h"
 
 /* Messages documented in fhx/b64.h. */
 static const char msg_char[] = "invalid base64 character";
@@ -43,9 +43,6 @@ enum { KIND_NONE, KIND_CHAR, KIND_PAD, KIND_LEN, KIND_BITS, KIND_COUNT };
 static const char *const kind_msg[KIND_COUNT] = {
     NULL, msg_char, msg_pad, msg_len, msg_bits,
 };
-
-/* Quanta decoded per kernel call when validating only (stack scratch). */
-#define SCRATCH_QUANTA 256
 
 /* ==== Sizes =========================================================== */
 
@@ -99,7 +96,7 @@ int fhx_b64_encode(const uint8_t *src, size_t src_len, char *dst,
     if (src_len == 0) return FHX_OK;
 
     groups = src_len / 3;
-    if (groups) fhxi_b64_active()->encode_groups(src, groups, dst);
+    if (groups) fhxi_kernel_active()->encode_groups(src, groups, dst);
     if (src_len % 3) enc_tail(src + groups * 3, src_len % 3, dst + groups * 4);
     if (dst_len) *dst_len = need;
     return FHX_OK;
@@ -163,7 +160,7 @@ int fhx_b64_encoder_update(fhx_b64_encoder *st, const uint8_t *src,
         }
         memcpy(g, s.pend, s.npend);
         memcpy(g + s.npend, src, take);
-        fhxi_b64_kernel_scalar.encode_groups(g, 1, dst);
+        fhxi_scalar_encode_groups(g, 1, dst);
         out = 4;
         src += take;
         src_len -= take;
@@ -171,7 +168,7 @@ int fhx_b64_encoder_update(fhx_b64_encoder *st, const uint8_t *src,
     }
     groups = src_len / 3;
     if (groups) {
-        fhxi_b64_active()->encode_groups(src, groups, dst + out);
+        fhxi_kernel_active()->encode_groups(src, groups, dst + out);
         out += groups * 4;
     }
     s.npend = (uint8_t)(src_len % 3);
@@ -344,8 +341,7 @@ static int dec_check_pending(dec_state *s, fhx_error *err) {
  * FHX_E_OUTPUT (one-shot decoding into a too small buffer only). */
 static int dec_feed(dec_state *s, const char *src, size_t len, dec_out *o,
                     fhx_error *err) {
-    const fhxi_b64_kernel *kern;
-    uint8_t scratch[SCRATCH_QUANTA * 3];
+    const fhxi_kernel *kern;
     size_t pos = 0;
     int rc;
 
@@ -371,13 +367,12 @@ static int dec_feed(dec_state *s, const char *src, size_t len, dec_out *o,
         if (rc != FHX_OK) return rc;
     }
 
-    kern = fhxi_b64_active();
+    kern = fhxi_kernel_active();
     while (len - pos >= 4) {
         size_t nq = (len - pos) / 4, k = 0;
         if (s->flags & DEC_CLOSED) return dec_fail(s, KIND_PAD, s->mark, err);
         if (o->discard) {
-            if (nq > SCRATCH_QUANTA) nq = SCRATCH_QUANTA;
-            k = kern->decode_quanta(src + pos, nq, scratch);
+            k = kern->validate_quanta(src + pos, nq);
         } else {
             size_t room = (o->cap - o->len) / 3;
             if (nq > room) nq = room;
@@ -390,8 +385,8 @@ static int dec_feed(dec_state *s, const char *src, size_t len, dec_out *o,
         s->in += k * 4;
         s->out += k * 3;
         /* The kernel stopped at a quantum holding a character outside the
-         * alphabet ('=' included), at the end of the room or of a scratch
-         * chunk: take that quantum the slow way. */
+         * alphabet ('=' included) or at the end of the room: take that
+         * quantum the slow way. */
         if (len - pos >= 4) {
             unsigned char q[4];
             uint64_t base = s->in;

@@ -19,19 +19,19 @@
 
 #include "internal.h"
 
-#include "b64_kernels.h"
+#include "kernel.h"
 
 typedef struct isa_entry {
     const char *name;
     /* NULL when the kernel is not compiled into this build. */
-    const fhxi_b64_kernel *kernel;
+    const fhxi_kernel *kernel;
     /* Run-time CPU check; NULL when a compiled-in kernel always runs. */
     int (*cpu_has)(void);
 } isa_entry;
 
 /* Indexed by fhx_isa. */
 static const isa_entry isa_table[FHX_ISA_COUNT] = {
-    /* FHX_ISA_SCALAR */ {"scalar", &fhxi_b64_kernel_scalar, NULL},
+    /* FHX_ISA_SCALAR */ {"scalar", &fhxi_kernel_scalar, NULL},
     /* FHX_ISA_AVX2 */ {"avx2", NULL, NULL},
     /* FHX_ISA_AVX512 */ {"avx512", NULL, NULL},
     /* FHX_ISA_NEON */ {"neon", NULL, NULL},
@@ -116,6 +116,6 @@ int fhx_isa_force(fhx_isa isa) {
     return FHX_OK;
 }
 
-const fhxi_b64_kernel *fhxi_b64_active(void) {
+const fhxi_kernel *fhxi_kernel_active(void) {
     return isa_table[isa_current()].kernel;
 }

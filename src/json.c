@@ -11,6 +11,7 @@
 
 #include "internal.h"
 #include "json.h"
+#include "kernel.h"
 
 /* ---- UTF-8 ------------------------------------------------------------ */
 
@@ -88,19 +89,6 @@ static int fail(int code, size_t at, size_t *pos, const char **msg,
     return code;
 }
 
-/* SWAR: does any byte of x need a closer look inside a string?
- * Quote, backslash, control characters, and (when hi_mask is set) bytes
- * >= 0x80. Exact as a boolean. */
-#define ONES ((uint64_t)0x0101010101010101u)
-#define HIGHS ((uint64_t)0x8080808080808080u)
-static inline uint64_t has_zero(uint64_t x) { return (x - ONES) & ~x & HIGHS; }
-static inline int word_special(uint64_t x, uint64_t hi_mask) {
-    uint64_t q = has_zero(x ^ (ONES * '"'));
-    uint64_t b = has_zero(x ^ (ONES * '\\'));
-    uint64_t ctl = (x - ONES * 0x20) & ~x & HIGHS; /* some byte < 0x20 */
-    return (q | b | ctl | (x & hi_mask)) != 0;
-}
-
 /* ---- strings ------------------------------------------------------------ */
 
 /* One escape sequence at p[i] == '\\'. On OK *ip is past it. */
@@ -132,18 +120,14 @@ static int scan_escape(const char *p, size_t len, size_t *ip, int final,
 int fhxi_json_string(const char *p, size_t len, size_t *pos, int final,
                      int utf8, fhxi_jstr *out, const char **msg) {
     const unsigned char *u = (const unsigned char *)p;
-    uint64_t hi_mask = utf8 ? HIGHS : 0;
+    size_t (*scan)(const char *, size_t, int) =
+        fhxi_kernel_active()->scan_string;
     size_t i = *pos + 1, bad;
     int escaped = 0, st;
     if (*pos >= len || p[*pos] != '"')
         return fail(FHX_E_JSON, *pos, pos, msg, "expected a string");
     for (;;) {
-        while (len - i >= 8) {
-            uint64_t w;
-            memcpy(&w, p + i, 8);
-            if (word_special(w, hi_mask)) break;
-            i += 8;
-        }
+        i += scan(p + i, len - i, utf8);
         if (i >= len) return need_more(len, pos, final, msg);
         if (u[i] == '"') break;
         if (u[i] == '\\') {

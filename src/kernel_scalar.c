@@ -1,7 +1,7 @@
 /*
- * libfirehose-xform: the portable base64 kernel and the shared tables.
+ * libfirehose-xform: the portable kernel and the shared base64 tables.
  *
- * The kernel handles whole blocks only (see b64_kernels.h): 3 bytes to 4
+ * The kernel handles whole blocks only (see kernel.h): 3 bytes to 4
  * characters when encoding, 4 characters without padding to 3 bytes when
  * decoding. Padding, partial quanta, streaming and the exact location of
  * errors live in b64.c.
@@ -14,7 +14,9 @@
  */
 #include "internal.h"
 
-#include "b64_kernels.h"
+#include <string.h>
+
+#include "kernel.h"
 
 /* Value 0..63 of each alphabet character; 0xFF for every other byte,
  * '=' included (padding is handled by b64.c). */
@@ -71,7 +73,7 @@ static inline void enc_store(uint32_t v, char *dst) {
     dst[3] = a[v & 0x3F];
 }
 
-static void scalar_encode_groups(const uint8_t *src, size_t n_groups,
+void fhxi_scalar_encode_groups(const uint8_t *src, size_t n_groups,
                                  char *dst) {
     size_t i = 0;
 
@@ -100,7 +102,7 @@ static inline void dec_store(uint32_t v, uint8_t *dst) {
     dst[2] = (uint8_t)v;
 }
 
-static size_t scalar_decode_quanta(const char *src, size_t n_quanta,
+size_t fhxi_scalar_decode_quanta(const char *src, size_t n_quanta,
                                    uint8_t *dst) {
     const uint8_t *t = fhxi_b64_dec_table;
     const unsigned char *s = (const unsigned char *)src;
@@ -118,8 +120,52 @@ static size_t scalar_decode_quanta(const char *src, size_t n_quanta,
     return i;
 }
 
-const fhxi_b64_kernel fhxi_b64_kernel_scalar = {
+size_t fhxi_scalar_validate_quanta(const char *src, size_t n_quanta) {
+    const uint8_t *t = fhxi_b64_dec_table;
+    const unsigned char *s = (const unsigned char *)src;
+    size_t i;
+
+    for (i = 0; i < n_quanta; i++, s += 4)
+        if ((t[s[0]] | t[s[1]] | t[s[2]] | t[s[3]]) & 0x80) break;
+    return i;
+}
+
+/* SWAR, 8 bytes per step: does any byte of x need a closer look inside a
+ * string? Quote, backslash, control characters and, when hi_mask is set,
+ * bytes >= 0x80. Exact as a boolean (the borrow of has_zero can only flag
+ * a byte above a real match, and the word is then rescanned bytewise). */
+#define ONES ((uint64_t)0x0101010101010101u)
+#define HIGHS ((uint64_t)0x8080808080808080u)
+static inline uint64_t has_zero(uint64_t x) { return (x - ONES) & ~x & HIGHS; }
+static inline int word_special(uint64_t x, uint64_t hi_mask) {
+    uint64_t q = has_zero(x ^ (ONES * '"'));
+    uint64_t b = has_zero(x ^ (ONES * '\\'));
+    uint64_t ctl = (x - ONES * 0x20) & ~x & HIGHS; /* some byte < 0x20 */
+    return (q | b | ctl | (x & hi_mask)) != 0;
+}
+
+size_t fhxi_scalar_scan_string(const char *p, size_t len, int utf8) {
+    const unsigned char *u = (const unsigned char *)p;
+    uint64_t hi_mask = utf8 ? HIGHS : 0;
+    size_t i = 0;
+
+    while (len - i >= 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        if (word_special(w, hi_mask)) break;
+        i += 8;
+    }
+    for (; i < len; i++) {
+        unsigned char c = u[i];
+        if (c == '"' || c == '\\' || c < 0x20 || (utf8 && c >= 0x80)) break;
+    }
+    return i;
+}
+
+const fhxi_kernel fhxi_kernel_scalar = {
     "scalar",
-    scalar_encode_groups,
-    scalar_decode_quanta,
+    fhxi_scalar_encode_groups,
+    fhxi_scalar_decode_quanta,
+    fhxi_scalar_validate_quanta,
+    fhxi_scalar_scan_string,
 };
