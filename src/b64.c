@@ -416,13 +416,67 @@ static int dec_finish(dec_state *s, fhx_error *err) {
 
 /* ==== One-shot decoding =============================================== */
 
+/* The one-shot fast path for the common case, a whole valid input: whole
+ * quanta of alphabet characters, the last one possibly padded ("xx==" or
+ * "xxx=" with zero trailing bits). Returns the decoded length, or SIZE_MAX
+ * when the input is anything else (empty, invalid, or too big for dst),
+ * so that the full engine, which locates errors exactly, takes over from
+ * the start. dst NULL: validate only. dst must not overlap src. */
+static size_t fast_decode(const char *src, size_t len, uint8_t *dst,
+                          size_t cap) {
+    const uint8_t *t = fhxi_b64_dec_table;
+    const unsigned char *q;
+    const fhxi_kernel *k;
+    uint32_t a, b, c, d;
+    size_t nq, tail, out;
+
+    if (len == 0 || len % 4 != 0) return SIZE_MAX;
+    nq = len / 4 - 1; /* quanta before the last one */
+    q = (const unsigned char *)src + nq * 4;
+    a = t[q[0]];
+    b = t[q[1]];
+    c = t[q[2]];
+    d = t[q[3]];
+    if ((a | b) & 0x80) return SIZE_MAX;
+    if (q[3] != '=') {
+        if ((c | d) & 0x80) return SIZE_MAX;
+        tail = 3;
+    } else if (q[2] == '=') {
+        if (b & 0x0F) return SIZE_MAX; /* trailing bits */
+        c = d = 0;
+        tail = 1;
+    } else {
+        if ((c & 0x80) || (c & 0x03)) return SIZE_MAX;
+        d = 0;
+        tail = 2;
+    }
+    out = nq * 3 + tail;
+    k = fhxi_kernel_active();
+    if (!dst) return k->validate_quanta(src, nq) == nq ? out : SIZE_MAX;
+    if (cap < out || k->decode_quanta(src, nq, dst) != nq) return SIZE_MAX;
+    {
+        uint32_t v = a << 18 | b << 12 | c << 6 | d;
+        uint8_t *o = dst + nq * 3;
+        o[0] = (uint8_t)(v >> 16);
+        if (tail > 1) o[1] = (uint8_t)(v >> 8);
+        if (tail > 2) o[2] = (uint8_t)v;
+    }
+    return out;
+}
+
 int fhx_b64_validate(const char *src, size_t src_len, size_t *decoded_len,
                      fhx_error *err) {
     dec_state s;
     dec_out o = {NULL, 0, 0, 1};
+    size_t n;
     int rc;
 
     if (!src && src_len) return arg_error(err, msg_arg);
+    if ((n = fast_decode(src, src_len, NULL, 0)) != SIZE_MAX) {
+        if (decoded_len) *decoded_len = n;
+        fhxi_clear_error(err);
+        return FHX_OK;
+    }
     dec_reset(&s);
     rc = dec_feed(&s, src, src_len, &o, err);
     if (rc == FHX_OK) rc = dec_finish(&s, err);
@@ -436,11 +490,19 @@ int fhx_b64_decode(const char *src, size_t src_len, uint8_t *dst,
                    size_t dst_cap, size_t *dst_len, fhx_error *err) {
     dec_state s;
     dec_out o;
+    size_t n;
     int rc;
 
     if (dst_len) *dst_len = 0;
     if ((!src && src_len) || (!dst && dst_cap))
         return arg_error(err, msg_arg);
+    /* In place, a failed fast path would leave the input overwritten. */
+    if (dst && (const void *)dst != (const void *)src &&
+        (n = fast_decode(src, src_len, dst, dst_cap)) != SIZE_MAX) {
+        if (dst_len) *dst_len = n;
+        fhxi_clear_error(err);
+        return FHX_OK;
+    }
     dec_reset(&s);
     o.dst = dst;
     o.cap = dst_cap;

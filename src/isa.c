@@ -11,8 +11,12 @@
  * libraries (glibc < 2.28, macOS) and pthread_once needs -lpthread on glibc
  * < 2.34.
  *
- * Adding a kernel: point its isa_table entry at the kernel (under the
- * #if that compiles it) and give it a CPU detection function.
+ * Which kernels are compiled in is decided by configure (m4/fhx_simd.m4),
+ * which defines FHX_KERNEL_<ISA> for each one it builds; whether the CPU
+ * runs them is decided here, once.
+ *
+ * Adding a kernel: declare it below, point its isa_table entry at it
+ * (under the #if that compiles it) and give it a CPU detection function.
  */
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -20,6 +24,76 @@
 #include "internal.h"
 
 #include "kernel.h"
+
+#if defined(FHX_KERNEL_AVX2) || defined(FHX_KERNEL_AVX512)
+#include <cpuid.h>
+#endif
+#if defined(FHX_KERNEL_NEON)
+#include <sys/auxv.h>
+#endif
+
+#if defined(FHX_KERNEL_AVX2) || defined(FHX_KERNEL_AVX512)
+/* XCR0: which register state the OS saves on a context switch. */
+static uint64_t xcr0(void) {
+    uint32_t lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    return (uint64_t)hi << 32 | lo;
+}
+
+/* CPUID leaf 1 and leaf 7 subleaf 0, plus XCR0 when the OS has enabled
+ * XSAVE (without OSXSAVE, XGETBV itself is an invalid instruction). */
+typedef struct x86_features {
+    uint32_t ecx1, ebx7, ecx7;
+    uint64_t xcr0;
+} x86_features;
+
+static x86_features x86_read(void) {
+    x86_features f = {0, 0, 0, 0};
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return f;
+    f.ecx1 = c;
+    if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
+        f.ebx7 = b;
+        f.ecx7 = c;
+    }
+    if (f.ecx1 & (1u << 27)) f.xcr0 = xcr0(); /* OSXSAVE */
+    return f;
+}
+
+/* AVX2: CPUID.1:ECX.AVX[28], CPUID.7.0:EBX.AVX2[5], and the OS saves the
+ * SSE and AVX state (XCR0 bits 1 and 2). */
+static int x86_avx2_ok(x86_features f) {
+    return (f.ecx1 & (1u << 28)) && (f.ebx7 & (1u << 5)) &&
+           (f.xcr0 & 0x6) == 0x6;
+}
+#endif
+
+#if defined(FHX_KERNEL_AVX2)
+static int cpu_has_avx2(void) { return x86_avx2_ok(x86_read()); }
+#endif
+
+#if defined(FHX_KERNEL_AVX512)
+/* AVX-512 VBMI kernel: F (EBX[16]), BW (EBX[30]), VBMI (ECX[1]) on top of
+ * AVX2, and the OS saves the opmask and ZMM state (XCR0 bits 5, 6, 7). */
+static int cpu_has_avx512(void) {
+    x86_features f = x86_read();
+    return x86_avx2_ok(f) && (f.ebx7 & (1u << 16)) &&
+           (f.ebx7 & (1u << 30)) && (f.ecx7 & (1u << 1)) &&
+           (f.xcr0 & 0xE6) == 0xE6;
+}
+#endif
+
+#if defined(FHX_KERNEL_NEON)
+/* AdvSIMD is architectural on aarch64; the kernel still asks the kernel's
+ * HWCAP, which is what the Linux ABI promises. */
+static int cpu_has_neon(void) {
+#if defined(HWCAP_ASIMD)
+    return (getauxval(AT_HWCAP) & HWCAP_ASIMD) != 0;
+#else
+    return 1;
+#endif
+}
+#endif
 
 typedef struct isa_entry {
     const char *name;
@@ -32,9 +106,21 @@ typedef struct isa_entry {
 /* Indexed by fhx_isa. */
 static const isa_entry isa_table[FHX_ISA_COUNT] = {
     /* FHX_ISA_SCALAR */ {"scalar", &fhxi_kernel_scalar, NULL},
+#if defined(FHX_KERNEL_AVX2)
+    /* FHX_ISA_AVX2 */ {"avx2", &fhxi_kernel_avx2, cpu_has_avx2},
+#else
     /* FHX_ISA_AVX2 */ {"avx2", NULL, NULL},
+#endif
+#if defined(FHX_KERNEL_AVX512)
+    /* FHX_ISA_AVX512 */ {"avx512", &fhxi_kernel_avx512, cpu_has_avx512},
+#else
     /* FHX_ISA_AVX512 */ {"avx512", NULL, NULL},
+#endif
+#if defined(FHX_KERNEL_NEON)
+    /* FHX_ISA_NEON */ {"neon", &fhxi_kernel_neon, cpu_has_neon},
+#else
     /* FHX_ISA_NEON */ {"neon", NULL, NULL},
+#endif
 };
 
 /* Automatic choice, best first; scalar (always supported) ends it. */
@@ -113,9 +199,15 @@ fhx_isa fhx_isa_active(void) { return (fhx_isa)isa_current(); }
 int fhx_isa_force(fhx_isa isa) {
     if (!fhx_isa_supported(isa)) return FHX_E_ARG;
     atomic_store_explicit(&isa_active, 1 + (int)isa, memory_order_release);
+    atomic_store_explicit(&fhxi_kernel_cur, isa_table[isa].kernel,
+                          memory_order_release);
     return FHX_OK;
 }
 
-const fhxi_kernel *fhxi_kernel_active(void) {
-    return isa_table[isa_current()].kernel;
+_Atomic(const fhxi_kernel *) fhxi_kernel_cur;
+
+const fhxi_kernel *fhxi_kernel_resolve(void) {
+    const fhxi_kernel *k = isa_table[isa_current()].kernel;
+    atomic_store_explicit(&fhxi_kernel_cur, k, memory_order_release);
+    return k;
 }

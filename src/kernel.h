@@ -22,6 +22,7 @@
 #ifndef FHX_KERNEL_H
 #define FHX_KERNEL_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,8 +47,24 @@ typedef struct fhxi_kernel {
 /* The portable kernel (kernel_scalar.c); always compiled in. */
 extern const fhxi_kernel fhxi_kernel_scalar;
 
-/* The active kernel (isa.c); resolved once, on first use. */
-const fhxi_kernel *fhxi_kernel_active(void);
+/* The SIMD kernels (kernel_avx2.c, kernel_avx512.c, kernel_neon.c); each
+ * exists only in builds that compile it (isa.c knows which). */
+extern const fhxi_kernel fhxi_kernel_avx2;
+extern const fhxi_kernel fhxi_kernel_avx512;
+extern const fhxi_kernel fhxi_kernel_neon;
+
+/* The active kernel (isa.c): NULL until the first use resolves it, then
+ * the kernel (fhx_isa_force replaces it). */
+extern _Atomic(const fhxi_kernel *) fhxi_kernel_cur;
+/* Resolve the kernel (first use) and publish it in fhxi_kernel_cur. */
+const fhxi_kernel *fhxi_kernel_resolve(void);
+
+/* The active kernel; one load on the hot path. */
+static inline const fhxi_kernel *fhxi_kernel_active(void) {
+    const fhxi_kernel *k =
+        atomic_load_explicit(&fhxi_kernel_cur, memory_order_acquire);
+    return k ? k : fhxi_kernel_resolve();
+}
 
 /* Decoding table: value 0..63 for alphabet characters, 0xFF otherwise
  * (kernel_scalar.c). SIMD kernels use it for nothing but may. */

@@ -66,6 +66,13 @@ struct fhx_response_writer {
     fhx_error err;
 };
 
+/* strlen(fhx_result_name(result)) for a valid result, without strlen. */
+static size_t result_name_len(fhx_result result) {
+    return result == FHX_RESULT_OK        ? 2
+           : result == FHX_RESULT_DROPPED ? 7
+                                          : 16;
+}
+
 const char *fhx_result_name(fhx_result result) {
     switch (result) {
     case FHX_RESULT_OK:
@@ -298,7 +305,7 @@ static int record_size(const fhx_record *rec, const fhx_answer *ans,
                        size_t *size) {
     size_t n = K_LEN(k_id) + K_LEN(k_result) + 1 + 1, klen, plen, msize;
     int ok;
-    n += strlen(fhx_result_name(ans->result));
+    n += result_name_len(ans->result);
     if (!fhxi_add(n, rec->id.len, &n)) return 0;
     if (has_payload(ans)) {
         plen = payload_len(ans, &ok);
@@ -361,7 +368,7 @@ static void gen_record(emitter *e, const fhx_record *rec,
     em_put(e, k_id, K_LEN(k_id));
     em_put(e, rec->id.ptr, rec->id.len);
     em_put(e, k_result, K_LEN(k_result));
-    em_put(e, name, strlen(name));
+    em_put(e, name, result_name_len(ans->result));
     em_put(e, LIT("\""));
     if (has_payload(ans)) {
         size_t klen;
