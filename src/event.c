@@ -215,10 +215,10 @@ struct fhx_event_decoder {
     size_t carry_hint;  /* retry once carry.len reaches this */
     size_t carry_from_in; /* trailing carry bytes copied from the piece */
 
-    /* recordIds: per record, and an open-addressing set of indices + 1 */
+    /* recordIds: per record, and an open-addressing set of their hashes */
     id_entry *ids;
     size_t n_ids, ids_cap;
-    uint32_t *set;
+    uint64_t *set;      /* open addressing: set_key(hash), 0 = empty */
     size_t set_cap;     /* 0 or a power of two */
 
     /* header members, copied (they may come from a piece long gone) */
@@ -229,10 +229,15 @@ struct fhx_event_decoder {
 
 /* ---- tables ----------------------------------------------------------- */
 
+/* The set holds the hashes themselves (one memory access per probe, not
+ * two); 0 marks an empty slot, so a hash of 0 is stored as 1 (two ids
+ * hashing to 0 and 1 would count as one: a 2^-63 event). */
+static uint64_t set_key(uint64_t hash) { return hash ? hash : 1; }
+
 static int ids_grow(fhx_event_decoder *dec, size_t need) {
     size_t cap, set_cap, i;
     id_entry *ids;
-    uint32_t *set;
+    uint64_t *set;
     if (need <= dec->ids_cap && dec->set_cap >= 2 * need) return FHX_OK;
     if (need > (size_t)UINT32_MAX / 4) return FHX_E_LIMIT;
     cap = dec->ids_cap ? dec->ids_cap : 64;
@@ -254,9 +259,10 @@ static int ids_grow(fhx_event_decoder *dec, size_t need) {
         dec->set_cap = set_cap;
         memset(set, 0, set_cap * sizeof *set);
         for (i = 0; i < dec->n_ids; i++) {
-            size_t m = set_cap - 1, k = (size_t)dec->ids[i].hash & m;
+            uint64_t key = set_key(dec->ids[i].hash);
+            size_t m = set_cap - 1, k = (size_t)key & m;
             while (set[k]) k = (k + 1) & m;
-            set[k] = (uint32_t)(i + 1);
+            set[k] = key;
         }
     }
     return FHX_OK;
@@ -264,12 +270,13 @@ static int ids_grow(fhx_event_decoder *dec, size_t need) {
 
 /* Add a recordId; 0 when the same id was seen before. */
 static int ids_add(fhx_event_decoder *dec, uint64_t hash, size_t offset) {
-    size_t m = dec->set_cap - 1, k = (size_t)hash & m;
+    uint64_t key = set_key(hash);
+    size_t m = dec->set_cap - 1, k = (size_t)key & m;
     while (dec->set[k]) {
-        if (dec->ids[dec->set[k] - 1].hash == hash) return 0;
+        if (dec->set[k] == key) return 0;
         k = (k + 1) & m;
     }
-    dec->set[k] = (uint32_t)(dec->n_ids + 1);
+    dec->set[k] = key;
     dec->ids[dec->n_ids].hash = hash;
     dec->ids[dec->n_ids].offset = offset;
     dec->n_ids++;
@@ -675,15 +682,18 @@ static void check_payload(fhx_record *rec, int dup_data, int not_string,
                    err.msg ? err.msg : "invalid base64");
 }
 
+static const fhx_record record_zero;
+
 /* Parse one record object at *i (the '{'). */
 static int parse_record(fhx_event_decoder *dec, const span *s, size_t *i,
                         fhx_record *rec) {
     size_t pos = *i, index = dec->n_ids, not_string_off = 0;
+    uint64_t id_hash = 0;
     int st, first = 1, have_id = 0, dup_data = 0, not_string = 0;
     fhx_meta_value *kv[5], *mv[3];
     int present;
 
-    memset(rec, 0, sizeof *rec);
+    *rec = record_zero; /* a copy, not memset: rep stos is slow to start */
     rec->index = index;
     rec->offset = s->base + pos;
     rec->status = FHX_OK;
@@ -733,6 +743,13 @@ static int parse_record(fhx_event_decoder *dec, const span *s, size_t *i,
             rec->id.len = v.end - v.start;
             if (v.escaped) rec->flags |= FHX_REC_ID_ESCAPED;
             have_id = 1;
+            /* Hash now and fetch the set slot while the rest of the record
+             * (mostly its data) is scanned: the lookup at the end of the
+             * record then finds the slot in cache. */
+            id_hash = fhxi_id_hash(rec->id.ptr, rec->id.len, v.escaped);
+            if (dec->set_cap)
+                FHXI_PREFETCH(
+                    &dec->set[(size_t)set_key(id_hash) & (dec->set_cap - 1)]);
         } else if (key_is(s->p, &key, "data") ||
                    key_is(s->p, &key, "kafkaRecordValue")) {
             int kafka = key_is(s->p, &key, "kafkaRecordValue");
@@ -790,8 +807,7 @@ static int parse_record(fhx_event_decoder *dec, const span *s, size_t *i,
                            "record has no recordId");
     /* Event-level: a repeated recordId could not be answered apart. */
     {
-        uint64_t h = fhxi_id_hash(rec->id.ptr, rec->id.len,
-                                  (rec->flags & FHX_REC_ID_ESCAPED) != 0);
+        uint64_t h = id_hash;
         st = ids_grow(dec, dec->n_ids + 1);
         if (st != FHX_OK)
             return event_error(dec, st, rec->offset, index,

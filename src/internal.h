@@ -10,9 +10,11 @@
 #if defined(__GNUC__)
 #define FHXI_LIKELY(x) __builtin_expect(!!(x), 1)
 #define FHXI_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define FHXI_PREFETCH(p) __builtin_prefetch(p)
 #else
 #define FHXI_LIKELY(x) (x)
 #define FHXI_UNLIKELY(x) (x)
+#define FHXI_PREFETCH(p) ((void)(p))
 #endif
 
 /* Fill err (when not NULL). */
