@@ -140,6 +140,10 @@ static int answer(fhx_transformer *t, const fhx_record *rec) {
         if (st != FHX_OK)
             return fail(t, st, NULL, rec->index, "payload decoding failed");
         st = t->fn(t->ctx, rec, t->payload.ptr, n, &t->scratch, &ans);
+        /* out of memory is no fault of the record: the transform fails
+         * (Firehose retries the batch) instead of diverting the record */
+        if (st == FHX_E_NOMEM)
+            return fail(t, st, NULL, rec->index, "out of memory in the handler");
         if (st < 0 || (unsigned)ans.result > FHX_RESULT_PROCESSING_FAILED) {
             memset(&ans, 0, sizeof ans);
             ans.result = FHX_RESULT_PROCESSING_FAILED;

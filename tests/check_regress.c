@@ -50,10 +50,59 @@ START_TEST(test_offset_after_end_counts_trailing_space) {
 }
 END_TEST
 
+static int nomem_handler(void *ctx, const fhx_record *rec, const uint8_t *data,
+                         size_t len, fhx_buf *out, fhx_answer *ans) {
+    (void)ctx, (void)data, (void)len, (void)out, (void)ans;
+    return rec->index == 1 ? FHX_E_NOMEM : FHX_OK;
+}
+
+/* oom_walk: a handler whose buffer could not grow (FHX_E_NOMEM from
+ * fhx_buf_append, e.g. in the ndjson handler) got its record answered
+ * ProcessingFailed and the transform reported success: an out-of-memory
+ * path that never returned FHX_E_NOMEM and sent a good record to
+ * Firehose's error output. */
+START_TEST(test_handler_nomem_fails_the_transform) {
+    static const char ev[] =
+        "{\"records\":[{\"recordId\":\"a\",\"data\":\"QUJD\"},"
+        "{\"recordId\":\"b\",\"data\":\"QUJD\"}]}";
+    fhx_transformer *t;
+    const char *out = NULL;
+    size_t len = 0, i;
+    ck_assert_int_eq(fhx_transformer_new(&t, NULL), FHX_OK);
+    for (i = 0; i < 2; i++) {
+        if (i == 0) {
+            ck_assert_int_eq(fhx_transform(t, ev, strlen(ev), nomem_handler,
+                                           NULL, &out, &len),
+                             FHX_E_NOMEM);
+        } else {
+            size_t k;
+            ck_assert_int_eq(fhx_transform_begin(t, nomem_handler, NULL),
+                             FHX_OK);
+            for (k = 0; k < strlen(ev); k++) {
+                int st = fhx_transform_feed(t, ev + k, 1);
+                if (st != FHX_OK) {
+                    ck_assert_int_eq(st, FHX_E_NOMEM);
+                    break;
+                }
+            }
+            ck_assert_int_eq(fhx_transform_finish(t, &out, &len), FHX_E_NOMEM);
+        }
+        ck_assert_int_eq(fhx_transform_error(t)->code, FHX_E_NOMEM);
+        ck_assert_uint_eq(fhx_transform_error(t)->record, 1);
+        ck_assert_uint_eq(fhx_transform_get_stats(t)->handler_errors, 0);
+    }
+    /* the transformer is reusable */
+    ck_assert_int_eq(fhx_transform(t, ev, strlen(ev), NULL, NULL, &out, &len),
+                     FHX_OK);
+    fhx_transformer_free(t);
+}
+END_TEST
+
 static Suite *regress_suite(void) {
     Suite *s = suite_create("regress");
     TCase *tc = tcase_create("core");
     ADD_TEST(tc, test_offset_after_end_counts_trailing_space);
+    ADD_TEST(tc, test_handler_nomem_fails_the_transform);
     suite_add_tcase(s, tc);
     return s;
 }
