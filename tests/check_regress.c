@@ -98,11 +98,65 @@ START_TEST(test_handler_nomem_fails_the_transform) {
 }
 END_TEST
 
+/* A handler that tags record 1 with a partition key that is not UTF-8. */
+static int bad_key_handler(void *ctx, const fhx_record *rec,
+                           const uint8_t *data, size_t len, fhx_buf *out,
+                           fhx_answer *ans) {
+    static const fhx_partition_key key = {{"device", 6}, {"\xe0W", 2}};
+    (void)ctx, (void)out;
+    ans->data = data;
+    ans->data_len = len;
+    if (rec->index == 1) {
+        ans->keys = &key;
+        ans->n_keys = 1;
+    }
+    return FHX_OK;
+}
+
+/* fuzz_transform (mixed handler): a handler answer the writer refuses -- a
+ * partition key taken from a payload that is not UTF-8 -- made
+ * fhx_response_add return FHX_E_ARG and the whole transform fail with it:
+ * one record's answer sank its batch. */
+START_TEST(test_invalid_answer_fails_only_its_record) {
+    static const char ev[] =
+        "{\"records\":[{\"recordId\":\"a\",\"data\":\"QUJD\"},"
+        "{\"recordId\":\"b\",\"data\":\"4Fc=\"},"
+        "{\"recordId\":\"c\",\"data\":\"QUJD\"}]}";
+    fhx_transformer *t;
+    const char *out = NULL;
+    size_t len = 0, problems = 9;
+    fhx_error err;
+    const fhx_transform_stats *s;
+    char *copy;
+    ck_assert_int_eq(fhx_transformer_new(&t, NULL), FHX_OK);
+    ck_assert_int_eq(fhx_transform(t, ev, strlen(ev), bad_key_handler, NULL,
+                                   &out, &len),
+                     FHX_OK);
+    s = fhx_transform_get_stats(t);
+    ck_assert_uint_eq(s->ok, 2);
+    ck_assert_uint_eq(s->failed, 1);
+    ck_assert_uint_eq(s->handler_errors, 1);
+    copy = malloc(len + 1); /* NUL-terminated, for strstr */
+    ck_assert_ptr_nonnull(copy);
+    memcpy(copy, out, len);
+    copy[len] = '\0';
+    ck_assert_int_eq(fhx_verify_response(ev, strlen(ev), copy, len, 0, NULL,
+                                         NULL, &problems, NULL, &err),
+                     FHX_OK);
+    ck_assert_uint_eq(problems, 0);
+    ck_assert_ptr_nonnull(strstr(copy, "{\"recordId\":\"b\",\"result\":"
+                                      "\"ProcessingFailed\"}"));
+    free(copy);
+    fhx_transformer_free(t);
+}
+END_TEST
+
 static Suite *regress_suite(void) {
     Suite *s = suite_create("regress");
     TCase *tc = tcase_create("core");
     ADD_TEST(tc, test_offset_after_end_counts_trailing_space);
     ADD_TEST(tc, test_handler_nomem_fails_the_transform);
+    ADD_TEST(tc, test_invalid_answer_fails_only_its_record);
     suite_add_tcase(s, tc);
     return s;
 }

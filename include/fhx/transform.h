@@ -14,8 +14,9 @@
  * For each record the transformer decodes the payload into a reused scratch
  * buffer and calls the handler. A record whose payload is invalid is
  * answered ProcessingFailed without calling the handler; a handler that
- * returns a negative status gets its record answered ProcessingFailed,
- * except FHX_E_NOMEM, which fails the whole call (running out of memory is
+ * returns a negative status, or an answer the writer refuses (a result out
+ * of range, a partition key that is not UTF-8, a NULL payload with a
+ * length), gets its record answered ProcessingFailed, except FHX_E_NOMEM, which fails the whole call (running out of memory is
  * not the record's fault: Firehose retries the batch); an
  * answer that would take the response past the limit is replaced by
  * ProcessingFailed without data (Firehose then keeps the record in its
