@@ -46,32 +46,63 @@ static size_t page_size(void) {
     return page;
 }
 
+/* Unmapped guards are kept for reuse (mmap, mprotect and munmap per
+ * buffer would cost most of an execution): a mapping is reused for the
+ * same number of data pages and the same side of the guard page. */
+#define POOL 16
+static fhxf_guard pool[POOL];
+static int pool_where[POOL];
+static size_t pool_n;
+
 uint8_t *fhxf_guard_copy(fhxf_guard *g, const void *src, size_t n, int where) {
     size_t page = page_size();
     size_t data_pages = n / page + (n % page != 0);
+    size_t i;
     uint8_t *base;
     if (data_pages == 0) data_pages = 1;
-    g->map_len = (data_pages + 1) * page;
-    g->map = mmap(NULL, g->map_len, PROT_READ | PROT_WRITE,
-                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (g->map == MAP_FAILED) fhxf_fail(__FILE__, __LINE__, "mmap failed");
-    base = g->map;
-    if (where == FHXF_GUARD_BEFORE) {
-        if (mprotect(base, page, PROT_NONE) != 0)
-            fhxf_fail(__FILE__, __LINE__, "mprotect failed");
-        g->ptr = base + page;
-    } else {
-        if (mprotect(base + data_pages * page, page, PROT_NONE) != 0)
-            fhxf_fail(__FILE__, __LINE__, "mprotect failed");
-        g->ptr = base + data_pages * page - n;
+    g->map = NULL;
+    for (i = 0; i < pool_n; i++) {
+        if (pool[i].map_len == (data_pages + 1) * page && pool_where[i] == where) {
+            *g = pool[i];
+            pool[i] = pool[--pool_n];
+            pool_where[i] = pool_where[pool_n];
+            break;
+        }
     }
+    if (!g->map) {
+        g->map_len = (data_pages + 1) * page;
+        g->map = mmap(NULL, g->map_len, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (g->map == MAP_FAILED) fhxf_fail(__FILE__, __LINE__, "mmap failed");
+        base = g->map;
+        if (mprotect(where == FHXF_GUARD_BEFORE ? base : base + data_pages * page,
+                     page, PROT_NONE) != 0)
+            fhxf_fail(__FILE__, __LINE__, "mprotect failed");
+    }
+    base = g->map;
+    g->ptr = where == FHXF_GUARD_BEFORE ? base + page
+                                        : base + data_pages * page - n;
     g->len = n;
-    if (n && src) memcpy(g->ptr, src, n);
+    g->where = where;
+    if (n) {
+        if (src)
+            memcpy(g->ptr, src, n);
+        else
+            memset(g->ptr, 0, n);
+    }
     return g->ptr;
 }
 
 void fhxf_guard_free(fhxf_guard *g) {
-    if (g->map && g->map != MAP_FAILED) munmap(g->map, g->map_len);
+    if (g->map && g->map != MAP_FAILED) {
+        if (pool_n < POOL) {
+            pool[pool_n] = *g;
+            pool_where[pool_n] = g->where;
+            pool_n++;
+        } else {
+            munmap(g->map, g->map_len);
+        }
+    }
     g->map = NULL;
     g->ptr = NULL;
     g->len = g->map_len = 0;

@@ -71,6 +71,7 @@ typedef struct fhxf_guard {
     size_t map_len;
     uint8_t *ptr;   /* the copy (writable) */
     size_t len;
+    int where;      /* FHXF_GUARD_AFTER or _BEFORE */
 } fhxf_guard;
 
 /* Copy n bytes next to a PROT_NONE page (src NULL: n zero bytes).
@@ -79,7 +80,7 @@ typedef struct fhxf_guard {
  * Returns g->ptr. */
 uint8_t *fhxf_guard_copy(fhxf_guard *g, const void *src, size_t n, int where);
 
-/* Unmap (safe on a zeroed guard). */
+/* Release (safe on a zeroed guard); the mapping may be kept for reuse. */
 void fhxf_guard_free(fhxf_guard *g);
 
 /* ---- input-driven choices ---------------------------------------------- */
