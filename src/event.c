@@ -976,6 +976,12 @@ static int step(fhx_event_decoder *dec, const span *s, size_t *used,
 
 static int finish_status(fhx_event_decoder *dec, int st) {
     if (st == ITEM_END) {
+        /* ITEM_END comes from a final span: every byte is consumed, the
+         * trailing whitespace included (so fhx_event_offset is the input's
+         * length whatever the split) */
+        dec->carry.len = 0;
+        dec->carry_start = 0;
+        dec->in_pos = dec->in_len;
         dec->state = ST_DONE;
         dec->status = FHX_END;
         return FHX_END;

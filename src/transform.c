@@ -131,7 +131,7 @@ static int answer(fhx_transformer *t, const fhx_record *rec) {
         ans.data_b64 = rec->data.ptr;
         ans.data_b64_len = rec->data.len;
     } else {
-        size_t n = 0;
+        size_t n = 0, size = 0;
         t->payload.len = 0;
         t->scratch.len = 0;
         st = fhx_buf_reserve(&t->payload, rec->data_len);
@@ -140,14 +140,23 @@ static int answer(fhx_transformer *t, const fhx_record *rec) {
         if (st != FHX_OK)
             return fail(t, st, NULL, rec->index, "payload decoding failed");
         st = t->fn(t->ctx, rec, t->payload.ptr, n, &t->scratch, &ans);
-        if (st < 0 || (unsigned)ans.result > FHX_RESULT_PROCESSING_FAILED) {
+        /* out of memory is no fault of the record: the transform fails
+         * (Firehose retries the batch) instead of diverting the record */
+        if (st == FHX_E_NOMEM)
+            return fail(t, st, NULL, rec->index, "out of memory in the handler");
+        if (st >= 0 && ans.result == FHX_RESULT_OK && !ans.data &&
+            !ans.data_b64) {
+            ans.data = t->scratch.ptr;
+            ans.data_len = t->scratch.len;
+        }
+        /* a failed handler, or an answer the writer would refuse (a result
+         * out of range, partition keys that are not UTF-8, NULL with a
+         * length): that record fails, not the batch */
+        if (st < 0 ||
+            fhx_response_answer_size(rec, &ans, &size) == FHX_E_ARG) {
             memset(&ans, 0, sizeof ans);
             ans.result = FHX_RESULT_PROCESSING_FAILED;
             t->stats.handler_errors++;
-        } else if (ans.result == FHX_RESULT_OK && !ans.data &&
-                   !ans.data_b64) {
-            ans.data = t->scratch.ptr;
-            ans.data_len = t->scratch.len;
         }
     }
     st = add(t, rec, &ans);

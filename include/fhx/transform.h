@@ -14,7 +14,10 @@
  * For each record the transformer decodes the payload into a reused scratch
  * buffer and calls the handler. A record whose payload is invalid is
  * answered ProcessingFailed without calling the handler; a handler that
- * returns a negative status gets its record answered ProcessingFailed; an
+ * returns a negative status, or an answer the writer refuses (a result out
+ * of range, a partition key that is not UTF-8, a NULL payload with a
+ * length), gets its record answered ProcessingFailed, except FHX_E_NOMEM, which fails the whole call (running out of memory is
+ * not the record's fault: Firehose retries the batch); an
  * answer that would take the response past the limit is replaced by
  * ProcessingFailed without data (Firehose then keeps the record in its
  * error output). The other records go through. Event-level errors (the
@@ -46,7 +49,7 @@ extern "C" {
  *        used) or point data/data_b64 at bytes that stay valid until the
  *        handler's caller has written them (e.g. the input data).
  * @return FHX_OK, or a negative status: the record is answered
- *         ProcessingFailed.
+ *         ProcessingFailed (FHX_E_NOMEM: the transform fails with it).
  */
 typedef int (*fhx_handler_fn)(void *ctx, const fhx_record *rec,
                               const uint8_t *data, size_t len, fhx_buf *out,
