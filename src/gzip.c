@@ -237,7 +237,8 @@ int fhx_gzip_append(fhx_buf *out, const void *in, size_t len, int level) {
     st = fhx_buf_reserve(out, bound);
     while (st == FHX_OK) {
         size_t used = 0, put = 0;
-        st = fhx_gzip_write(w, (const unsigned char *)in + done, len - done,
+        st = fhx_gzip_write(w, in ? (const unsigned char *)in + done : NULL,
+                            len - done,
                             &used, out->ptr + out->len, out->cap - out->len,
                             &put, FHX_GZIP_FINISH);
         done += used;
@@ -483,7 +484,7 @@ int fhx_gunzip_append(fhx_gunzip_reader *r, fhx_buf *out, const void *in,
     st = fhx_buf_reserve(out, first < SIZE_MAX ? first + 1 : first);
     while (st == FHX_OK) {
         size_t used = 0, put = 0;
-        st = fhx_gunzip_read(r, src + done, len - done, &used,
+        st = fhx_gunzip_read(r, src ? src + done : NULL, len - done, &used,
                              out->ptr + start + got,
                              out->cap - start - got, &put, 1);
         done += used;
