@@ -10,6 +10,9 @@
  *   fhx/response.h   resumable response writer with the recordId guard
  *   fhx/verify.h     checking a response against its event
  *   fhx/transform.h  one-shot transform and built-in handlers
+ *   fhx/gzip.h       streaming gzip writer, bounded gunzip
+ *   fhx/cwlogs.h     CloudWatch Logs records and their handler
+ *   fhx/replay.h     Firehose processing-failed error objects
  */
 #ifndef FIREHOSE_XFORM_H
 #define FIREHOSE_XFORM_H
@@ -23,5 +26,8 @@
 #include "fhx/response.h"
 #include "fhx/verify.h"
 #include "fhx/transform.h"
+#include "fhx/gzip.h"
+#include "fhx/cwlogs.h"
+#include "fhx/replay.h"
 
 #endif /* FIREHOSE_XFORM_H */

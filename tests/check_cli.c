@@ -1167,6 +1167,357 @@ START_TEST(test_check_problems) {
 }
 END_TEST
 
+/* ==== gzip, gunzip, cloudwatch-logs, decode --gunzip/--gzip, replay ===== */
+
+/* The library's gunzip of buf, as a NUL-terminated string (free it). */
+static char *lib_gunzip(const char *buf, size_t len, size_t *out_len) {
+    fhx_buf b;
+    fhx_error err;
+    char *s;
+    fhx_buf_init(&b, NULL);
+    ck_assert_int_eq(fhx_gunzip_append(NULL, &b, buf, len, SIZE_MAX, &err),
+                     FHX_OK);
+    s = malloc(b.len + 1);
+    if (b.len) memcpy(s, b.ptr, b.len);
+    s[b.len] = '\0';
+    *out_len = b.len;
+    fhx_buf_free(&b);
+    return s;
+}
+
+START_TEST(test_gzip_gunzip) {
+    static const char *const levels[] = {"-1", "-6", "-9", NULL};
+    const char *text = "{\"topic\":\"iot-test-topic/a\",\"v\":1}\n"
+                       "{\"topic\":\"iot-test-topic/a\",\"v\":2}\n";
+    size_t i, n;
+    for (i = 0; i < 4; i++) {
+        const char *gz_args[] = {"gzip", levels[i], NULL};
+        const char *gunzip_args[] = {"gunzip", NULL};
+        run_result r, back;
+        fhx_buf want;
+        char *plain;
+        run_in(&r, text, strlen(text), gz_args);
+        ck_assert_msg(r.status == 0, "gzip %s: %d %s", levels[i] ? levels[i]
+                                                                 : "",
+                      r.status, r.err);
+        /* the same bytes as the library's one-shot member */
+        fhx_buf_init(&want, NULL);
+        ck_assert_int_eq(fhx_gzip_append(&want, text, strlen(text),
+                                         levels[i] ? levels[i][1] - '0' : 6),
+                         FHX_OK);
+        ck_assert_uint_eq(r.out_len, want.len);
+        ck_assert_mem_eq(r.out, want.ptr, want.len);
+        fhx_buf_free(&want);
+        plain = lib_gunzip(r.out, r.out_len, &n);
+        ck_assert_str_eq(plain, text);
+        free(plain);
+        run_in(&back, r.out, r.out_len, gunzip_args);
+        ck_assert_int_eq(back.status, 0);
+        ck_assert_str_eq(back.out, text);
+        run_free(&back);
+        run_free(&r);
+    }
+}
+END_TEST
+
+START_TEST(test_gunzip_errors) {
+    const char *text = "hello, hello, hello, hello\n";
+    fhx_buf gz;
+    run_result r;
+    const char *plain[] = {"gunzip", NULL};
+    const char *small[] = {"gunzip", "--max-bytes", "26", NULL};
+    const char *exact[] = {"gunzip", "--max-bytes=27", NULL};
+    fhx_buf_init(&gz, NULL);
+    ck_assert_int_eq(fhx_gzip_append(&gz, text, strlen(text), 6), FHX_OK);
+    ck_assert_int_eq(fhx_gzip_append(&gz, "", 0, 6), FHX_OK); /* 2 members */
+    run_in(&r, text, strlen(text), plain);
+    assert_data_error(&r, "not gzip");
+    ck_assert_ptr_nonnull(strstr(r.err, "byte 0: not gzip data"));
+    run_free(&r);
+    run_in(&r, (const char *)gz.ptr, gz.len - 3, plain);
+    assert_data_error(&r, "truncated");
+    run_free(&r);
+    run_in(&r, (const char *)gz.ptr, gz.len, small);
+    assert_data_error(&r, "over --max-bytes");
+    ck_assert_ptr_nonnull(strstr(r.err, "more than 26 bytes"));
+    run_free(&r);
+    run_in(&r, (const char *)gz.ptr, gz.len, exact);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.out, text);
+    run_free(&r);
+    fhx_buf_free(&gz);
+}
+END_TEST
+
+START_TEST(test_gzip_usage) {
+    static const char *const cases[][4] = {
+        {"gzip", "-0", NULL, NULL},
+        {"gzip", "file", NULL, NULL},
+        {"gunzip", "--max-bytes", "0", NULL},
+        {"gunzip", "--max-bytes=x", NULL, NULL},
+        {"gunzip", "file", NULL, NULL},
+        {"replay", NULL, NULL, NULL},
+        {"replay", "--max-bytes", "-1", "f"},
+        {"transform", "--handler", "cloudwatch", NULL},
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        run_result r;
+        run(&r, cases[i]);
+        ck_assert_msg(r.status == 64, "%s %s: %d", cases[i][0],
+                      cases[i][1] ? cases[i][1] : "", r.status);
+        ck_assert_uint_eq(r.out_len, 0);
+        run_free(&r);
+    }
+    {
+        const char *help[] = {"gzip", "--help", NULL};
+        const char *help2[] = {"replay", "-h", NULL};
+        char *o = run_ok(help, 0, NULL);
+        ck_assert_ptr_nonnull(strstr(o, "usage: fhx gzip"));
+        free(o);
+        o = run_ok(help2, 0, NULL);
+        ck_assert_ptr_nonnull(strstr(o, "usage: fhx replay"));
+        free(o);
+    }
+}
+END_TEST
+
+#define SAM_CWL "aws-sam-cli/KinesisFirehoseCloudwatchLogsProcessor.json"
+
+START_TEST(test_cloudwatch_logs_fixture) {
+    /* the SAM CLI CloudWatch Logs event: a control message (Dropped) and
+     * three data messages of three log lines each */
+    const char *path = peer_path(SAM_CWL);
+    const char *args[] = {"transform", "--handler", "cloudwatch-logs", "-v",
+                          path, NULL};
+    run_result r;
+    char *delivered;
+    size_t n;
+    ck_assert_msg(path != NULL, "no shared fixtures");
+    run(&r, args);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.err, "4 records: 3 Ok, 1 Dropped, 0 "
+                                        "ProcessingFailed"));
+    {
+        const char *resp = tmp_file(r.out, r.out_len);
+        const char *chk[] = {"check", path, resp, NULL};
+        const char *dec[] = {"decode", "--response", resp, NULL};
+        free(run_ok(chk, 0, NULL));
+        delivered = run_ok(dec, 0, &n);
+    }
+    ck_assert_str_eq(delivered, "8499846a-88c1-4fb3-bfca-117ec023c5c3\n"
+                                "5615152f-ae3e-4163-bbd0-c26a241e4ca1\n"
+                                "bfacbeeb-e5ab-4bdd-b6fc-4f0bebd4fa09\n"
+                                "a24dd759-ce31-4ae0-8ef9-14c42a21f0d9\n"
+                                "ac8b4b50-429a-42ec-be00-63e5de169e94\n"
+                                "f1ec20c0-b864-4843-ae3f-5ff125a42c16\n"
+                                "e30b6f46-56ae-4703-949d-59f27f49c169\n"
+                                "65100cf2-0099-47a3-a2f2-789b7a8aafdb\n"
+                                "7401ce63-3563-4aa0-88f1-339c2e88ff8d\n");
+    ck_assert_ptr_nonnull(strstr(r.out, "\"result\":\"Dropped\""));
+    free(delivered);
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(test_cloudwatch_logs_bad_record) {
+    /* a corrupt gzip record fails alone; -v says where */
+    fhx_buf gz;
+    evb e;
+    char *good, *bad;
+    const char *doc = "{\"messageType\":\"DATA_MESSAGE\",\"logEvents\":"
+                      "[{\"message\":\"one\"}]}";
+    run_result r;
+    const char *args[] = {"transform", "--handler", "cloudwatch-logs", "-v",
+                          "--chunk", "7", NULL, NULL};
+    fhx_buf_init(&gz, NULL);
+    ck_assert_int_eq(fhx_gzip_append(&gz, doc, strlen(doc), 6), FHX_OK);
+    good = b64(gz.ptr, gz.len);
+    gz.ptr[gz.len - 5] ^= 0x10; /* the CRC-32 */
+    bad = b64(gz.ptr, gz.len);
+    evb_begin(&e);
+    evb_add_raw(&e, "a", NULL, good);
+    evb_add_raw(&e, "b", NULL, bad);
+    evb_put(&e, "]}");
+    args[6] = tmp_file(e.b.ptr, e.b.len);
+    run(&r, args);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "{\"recordId\":\"a\",\"result\":\"Ok\","
+                                        "\"data\":\"b25lCg==\"}"));
+    ck_assert_ptr_nonnull(
+        strstr(r.out, "{\"recordId\":\"b\",\"result\":\"ProcessingFailed\"}"));
+    ck_assert_ptr_nonnull(strstr(r.err, "record 1 (recordId b): byte"));
+    ck_assert_ptr_nonnull(strstr(r.err, "CRC-32 mismatch"));
+    run_free(&r);
+    free(good);
+    free(bad);
+    fhx_buf_free(&e.b);
+    fhx_buf_free(&gz);
+}
+END_TEST
+
+START_TEST(test_decode_gunzip_gzip) {
+    const char *path = peer_path(SAM_CWL);
+    const char *gunzip[] = {"decode", "--gunzip", path, NULL};
+    const char *both[] = {"decode", "--gunzip", "--gzip", path, NULL};
+    const char *json[] = {"decode", "--gunzip", "--json", path, NULL};
+    const char *raw[] = {"decode", "--gzip", path, NULL};
+    char *docs, *zipped, *lines, *back;
+    size_t n, zn, bn;
+    ck_assert_msg(path != NULL, "no shared fixtures");
+    docs = run_ok(gunzip, 0, &n);
+    ck_assert_int_eq(strncmp(docs, "{\"messageType\":\"CONTROL_MESSAGE\",", 33),
+                     0);
+    ck_assert_uint_eq(n, 236 + 752 + 751 + 751);
+    zipped = run_ok(both, 0, &zn);
+    back = lib_gunzip(zipped, zn, &bn);
+    ck_assert_uint_eq(bn, n);
+    ck_assert_mem_eq(back, docs, n);
+    free(back);
+    free(zipped);
+    lines = run_ok(json, 0, &n);
+    ck_assert_uint_eq(count_lines(lines, n), 4);
+    ck_assert_ptr_nonnull(strstr(lines, "\"length\":236,\"data\":\"eyJtZXNz"));
+    free(lines);
+    /* --gzip alone: the (still compressed) records, in one member */
+    zipped = run_ok(raw, 0, &zn);
+    back = lib_gunzip(zipped, zn, &bn);
+    ck_assert_uint_eq(bn, 198 + 423 + 423 + 422);
+    ck_assert_int_eq(fhx_gzip_is_gzip(back, bn), 1);
+    free(back);
+    free(zipped);
+    free(docs);
+}
+END_TEST
+
+START_TEST(test_decode_gunzip_not_gzip) {
+    /* a record that is not gzip is skipped with a located message: 65 */
+    evb e;
+    fhx_buf gz;
+    char *good;
+    run_result r;
+    const char *args[] = {"decode", "--gunzip", NULL, NULL};
+    fhx_buf_init(&gz, NULL);
+    ck_assert_int_eq(fhx_gzip_append(&gz, "zipped\n", 7, 1), FHX_OK);
+    good = b64(gz.ptr, gz.len);
+    evb_begin(&e);
+    evb_add_raw(&e, "plain", NULL, "cGxhaW4K");
+    evb_add_raw(&e, "zipped", NULL, good);
+    evb_put(&e, "]}");
+    args[2] = tmp_file(e.b.ptr, e.b.len);
+    run(&r, args);
+    ck_assert_int_eq(r.status, 65);
+    ck_assert_str_eq(r.out, "zipped\n");
+    ck_assert_ptr_nonnull(strstr(r.err, "recordId plain"));
+    ck_assert_ptr_nonnull(strstr(r.err, "byte 0 of the decoded data: not gzip"));
+    run_free(&r);
+    free(good);
+    fhx_buf_free(&e.b);
+    fhx_buf_free(&gz);
+}
+END_TEST
+
+START_TEST(test_replay) {
+    /* error objects (plain and gzip) → events → transform → the original
+     * records, in order */
+    const char *lines =
+        "{\"rawData\":\"Zmlyc3QK\",\"errorCode\":\"Lambda.ProcessingFailedStatus"
+        "\",\"errorMessage\":\"ProcessingFailed status set for record\","
+        "\"attemptsMade\":1,\"arrivalTimestamp\":1700000000000,"
+        "\"attemptEndingTimestamp\":1700000000500,\"lambdaARN\":\"arn:aws:"
+        "lambda:us-west-2:123456789012:function:f:$LATEST\"}\n"
+        "{\"RawData\":\"c2Vjb25kCg==\",\"lambdaArn\":\"x\"}\n";
+    const char *more = "{\"rawData\":\"dGhpcmQK\"}\n";
+    fhx_buf gz;
+    const char *plain_path, *gz_path;
+    run_result r;
+    char *delivered;
+    size_t n;
+    fhx_buf_init(&gz, NULL);
+    ck_assert_int_eq(fhx_gzip_append(&gz, more, strlen(more), 6), FHX_OK);
+    plain_path = tmp_str(lines);
+    gz_path = tmp_file(gz.ptr, gz.len);
+    {
+        const char *args[] = {"replay", "-v", plain_path, gz_path, NULL};
+        run(&r, args);
+    }
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_uint_eq(count_lines(r.out, r.out_len), 1);
+    ck_assert_ptr_nonnull(strstr(r.err, "3 records from 2 files in 1 events"));
+    {
+        const char *ev = tmp_file(r.out, r.out_len);
+        const char *tr[] = {"transform", ev, NULL};
+        char *resp = run_ok(tr, 0, &n);
+        const char *rp = tmp_file(resp, n);
+        const char *dec[] = {"decode", "--response", rp, NULL};
+        delivered = run_ok(dec, 0, &n);
+        free(resp);
+    }
+    ck_assert_str_eq(delivered, "first\nsecond\nthird\n");
+    free(delivered);
+    run_free(&r);
+    /* a small --max-bytes: one event per record; too small: 65 */
+    {
+        const char *args[] = {"replay", "--max-bytes", "320", plain_path,
+                              gz_path, NULL};
+        const char *tiny[] = {"replay", "--max-bytes", "100", plain_path,
+                              NULL};
+        run(&r, args);
+        ck_assert_int_eq(r.status, 0);
+        ck_assert_uint_eq(count_lines(r.out, r.out_len), 3);
+        run_free(&r);
+        run(&r, tiny);
+        assert_data_error(&r, "record too big");
+        ck_assert_ptr_nonnull(strstr(r.err, "does not fit"));
+        run_free(&r);
+    }
+    fhx_buf_free(&gz);
+}
+END_TEST
+
+START_TEST(test_replay_bad_input) {
+    const char *bad_json = tmp_str("{\"rawData\":\"Zmlyc3QK\"}\n{\"rawData\":1}\n");
+    const char *bad_b64 = tmp_str("{\"rawData\":\"Zmlyc3Q\"}\n");
+    const char *not_gz = tmp_file("\x1f\x8b\x08\x00garbage", 11);
+    const char *good = tmp_str("{\"rawData\":\"Zmlyc3QK\"}\n");
+    const char *a1[] = {"replay", good, bad_json, NULL};
+    const char *a2[] = {"replay", bad_b64, NULL};
+    const char *a3[] = {"replay", not_gz, NULL};
+    const char *a4[] = {"replay", good, "/nonexistent/fhx-replay", NULL};
+    run_result r;
+    run(&r, a1);
+    assert_data_error(&r, "rawData not a string");
+    ck_assert_ptr_nonnull(strstr(r.err, ":2:12: byte 34 (record 1)"));
+    run_free(&r);
+    run(&r, a2);
+    assert_data_error(&r, "bad base64");
+    run_free(&r);
+    run(&r, a3);
+    assert_data_error(&r, "bad gzip");
+    run_free(&r);
+    run(&r, a4);
+    ck_assert_int_eq(r.status, 66);
+    ck_assert_uint_eq(r.out_len, 0);
+    run_free(&r);
+}
+END_TEST
+
+static TCase *gzip_tcase(void) {
+    TCase *tc = tcase_create("gzip");
+    tcase_add_unchecked_fixture(tc, tmp_setup, tmp_teardown);
+    tcase_set_timeout(tc, 60);
+    ADD_TEST(tc, test_gzip_gunzip);
+    ADD_TEST(tc, test_gunzip_errors);
+    ADD_TEST(tc, test_gzip_usage);
+    ADD_TEST(tc, test_cloudwatch_logs_fixture);
+    ADD_TEST(tc, test_cloudwatch_logs_bad_record);
+    ADD_TEST(tc, test_decode_gunzip_gzip);
+    ADD_TEST(tc, test_decode_gunzip_not_gzip);
+    ADD_TEST(tc, test_replay);
+    ADD_TEST(tc, test_replay_bad_input);
+    return tc;
+}
+
 /* ==== Suite =============================================================== */
 
 static Suite *cli_suite(void) {
@@ -1225,6 +1576,7 @@ static Suite *cli_suite(void) {
     ADD_TEST(tc, test_decode_response);
     ADD_TEST(tc, test_check_problems);
     suite_add_tcase(s, tc);
+    suite_add_tcase(s, gzip_tcase());
     return s;
 }
 

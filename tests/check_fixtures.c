@@ -250,6 +250,53 @@ START_TEST(test_dotnet_response_is_valid) {
 }
 END_TEST
 
+/* ---- CloudWatch Logs payloads ------------------------------------------- */
+
+START_TEST(test_cloudwatch_logs_payloads) {
+    /* the SAM CLI event's records are gzip CloudWatch Logs documents:
+     * a CONTROL_MESSAGE, then three DATA_MESSAGEs of three log events */
+    static const int types[] = {FHX_CWLOGS_CONTROL, FHX_CWLOGS_DATA,
+                                FHX_CWLOGS_DATA, FHX_CWLOGS_DATA};
+    static const size_t events[] = {1, 3, 3, 3};
+    size_t len, n = 0;
+    char *buf = load("aws-sam-cli/KinesisFirehoseCloudwatchLogsProcessor.json",
+                     &len);
+    fhx_event_decoder *dec;
+    fhx_record rec;
+    fhx_buf payload, doc;
+    fhx_buf_init(&payload, NULL);
+    fhx_buf_init(&doc, NULL);
+    ck_assert_int_eq(fhx_event_decoder_new(&dec, NULL), FHX_OK);
+    ck_assert_int_eq(fhx_event_begin(dec, buf, len), FHX_OK);
+    while (fhx_event_next(dec, &rec) == FHX_OK) {
+        fhx_cwlogs_doc d;
+        fhx_error err;
+        size_t k;
+        ck_assert_uint_lt(n, 4);
+        ck_assert_int_eq(fhx_buf_reserve(&payload, rec.data_len), FHX_OK);
+        ck_assert_int_eq(fhx_record_decode(&rec, payload.ptr, payload.cap, &k),
+                         FHX_OK);
+        ck_assert_int_eq(fhx_gzip_is_gzip(payload.ptr, k), 1);
+        doc.len = 0;
+        ck_assert_int_eq(fhx_gunzip_append(NULL, &doc, payload.ptr, k,
+                                           FHX_GUNZIP_RECORD_MAX, &err),
+                         FHX_OK);
+        ck_assert_int_eq(fhx_cwlogs_parse(&d, (const char *)doc.ptr, doc.len,
+                                          &err),
+                         FHX_OK);
+        ck_assert_int_eq(d.type, types[n]);
+        ck_assert_uint_eq(d.n_events, events[n]);
+        ck_assert_uint_eq(d.n_filters, n == 0 ? 0 : 1);
+        n++;
+    }
+    ck_assert_uint_eq(n, 4);
+    fhx_event_decoder_free(dec);
+    fhx_buf_free(&payload);
+    fhx_buf_free(&doc);
+    free(buf);
+}
+END_TEST
+
 /* ---- coverage of the folder ------------------------------------------------- */
 
 static void walk(const char *root, const char *rel, size_t *found) {
@@ -302,6 +349,9 @@ static Suite *fixtures_suite(void) {
     ADD_TEST(tc, test_rust_response_is_invalid);
     ADD_TEST(tc, test_msk_response_ids_differ);
     ADD_TEST(tc, test_dotnet_response_is_valid);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("cloudwatch-logs");
+    ADD_TEST(tc, test_cloudwatch_logs_payloads);
     suite_add_tcase(s, tc);
     return s;
 }

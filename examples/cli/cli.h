@@ -35,6 +35,9 @@ int cli_cmd_transform(int argc, char **argv);
 int cli_cmd_decode(int argc, char **argv);
 int cli_cmd_event(int argc, char **argv);
 int cli_cmd_check(int argc, char **argv);
+int cli_cmd_gzip(int argc, char **argv);
+int cli_cmd_gunzip(int argc, char **argv);
+int cli_cmd_replay(int argc, char **argv);
 
 /* ==== Messages ========================================================= */
 
@@ -140,6 +143,46 @@ int cli_args_next(cli_args *a, const cli_opt *opts, size_t n_opts,
  * that fits in size_t. Returns 1 on success, 0 otherwise.
  */
 int cli_parse_size(const char *s, size_t *out);
+
+/* ==== Building Direct PUT events (events.c) =========================== */
+
+/* Records become events of at most max bytes (newline excluded), one
+ * compact event per output line; recordIds are 56-digit decimal strings,
+ * the arrival time is now (or SOURCE_DATE_EPOCH * 1000). */
+typedef struct cli_events {
+    fhx_buf out;            /* the events written so far */
+    size_t max;             /* bytes per event, newline excluded */
+    int64_t ts_ms;          /* approximateArrivalTimestamp */
+    char ts_text[24];
+    size_t ts_len;
+    size_t event_start;     /* out.len where the open event starts */
+    size_t in_event;        /* records in the open event (0: none open) */
+    size_t events;          /* events started */
+    unsigned long long ids; /* records written */
+} cli_events;
+
+/* Returns CLI_EX_OK or a usage error (bad SOURCE_DATE_EPOCH) for cmd. */
+int cli_events_init(cli_events *w, size_t max, const char *cmd);
+
+/* Add a record: data is n raw bytes, or (is_b64) n characters of strict
+ * base64 copied as they are. It goes into the open event when it fits,
+ * else into a new one. Returns CLI_EX_DATAERR (not printed) when it fits
+ * in no event. */
+int cli_events_add(cli_events *w, const char *data, size_t n, int is_b64);
+
+/* Close the open event (if any) with its newline. */
+int cli_events_close(cli_events *w);
+
+void cli_events_free(cli_events *w);
+
+/* ==== gzip input (cmd_gzip.c) ========================================== */
+
+/* Default maximum decompressed size of a gzip input: 1 GiB. */
+#define CLI_GUNZIP_MAX ((size_t)1 << 30)
+
+/* Print a gunzip error of input NAME ("NAME: byte N: message") and return
+ * CLI_EX_DATAERR (CLI_EX_OSERR for out of memory). */
+int cli_gunzip_report(const char *name, const fhx_error *e, size_t max);
 
 /* "fhx (libfirehose-xform) VERSION\n" on stdout; returns an exit status. */
 int cli_print_version(void);

@@ -6,7 +6,7 @@
 #include "cli.h"
 
 static const char usage[] =
-    "usage: fhx decode [--json] [--response] [FILE|-]\n"
+    "usage: fhx decode [--json] [--response] [--gunzip] [--gzip] [FILE|-]\n"
     "\n"
     "Read a Firehose transformation event (the file FILE, or standard\n"
     "input) and write the decoded data of all its records, concatenated:\n"
@@ -21,6 +21,12 @@ static const char usage[] =
     "  --response     FILE is a transformation response: use only its\n"
     "                 records whose result is Ok (exactly what Firehose\n"
     "                 writes to S3 for that response)\n"
+    "  --gunzip       open compressed records: each record's data must be\n"
+    "                 gzip (CloudWatch Logs subscription data is) and is\n"
+    "                 decompressed, at most 16777216 bytes per record;\n"
+    "                 --json then reports the decompressed data\n"
+    "  --gzip         write the output as one gzip member (level 6): the\n"
+    "                 object a pipeline with GZIP compression stores\n"
     "  -h, --help     show this help and exit\n"
     "  -V, --version  show the version and exit\n"
     "\n"
@@ -28,14 +34,19 @@ static const char usage[] =
     "error; the others are still written and the exit status is 65.\n"
     "An invalid document exits with status 65 and writes nothing.\n";
 
-enum { OPT_JSON, OPT_RESPONSE, OPT_HELP, OPT_VERSION };
+enum { OPT_JSON, OPT_RESPONSE, OPT_GUNZIP, OPT_GZIP, OPT_HELP, OPT_VERSION };
 
-static const cli_opt opts[] = {
-    {"json", 0, 0}, {"response", 0, 0}, {"help", 'h', 0}, {"version", 'V', 0}};
+static const cli_opt opts[] = {{"json", 0, 0},   {"response", 0, 0},
+                               {"gunzip", 0, 0}, {"gzip", 0, 0},
+                               {"help", 'h', 0}, {"version", 'V', 0}};
 
 typedef struct decode_ctx {
     int json;
     int response;
+    int gunzip;
+    int gzip;
+    fhx_gunzip_reader *reader; /* --gunzip */
+    fhx_buf plain;             /* --gunzip --json: the decompressed data */
     const char *path;
     const char *name;
     const char *text;
@@ -111,20 +122,51 @@ static int append_b64(fhx_buf *b, const uint8_t *p, size_t n) {
     return CLI_EX_OK;
 }
 
-static int write_json_line(decode_ctx *c, const fhx_record *rec) {
-    char num[32];
+/* --gunzip: decompress rec's payload, appended to dst. Returns CLI_EX_OK,
+ * an exit status, or -1 when the record is skipped (reported). */
+static int gunzip_into(decode_ctx *c, fhx_buf *dst, const fhx_record *rec) {
+    char where[512], line[1024];
+    fhx_error e;
     int st;
     c->scratch.len = 0;
     st = decode_into(&c->scratch, rec);
+    if (st != CLI_EX_OK) return st;
+    st = fhx_gunzip_append(c->reader, dst, c->scratch.ptr, c->scratch.len,
+                           FHX_GUNZIP_RECORD_MAX, &e);
+    if (st == FHX_OK) return CLI_EX_OK;
+    if (st == FHX_E_NOMEM || st == FHX_E_ARG)
+        return cli_fail_status("decode", st);
+    cli_format_where(where, sizeof where, c->name, c->text, c->len,
+                     rec->data_offset, rec->index, &rec->id);
+    snprintf(line, sizeof line,
+             "fhx: %s: byte %zu of the decoded data: %s (record skipped)\n",
+             where, e.offset, e.msg ? e.msg : fhx_strerror(st));
+    c->bad++;
+    st = cli_buf_append_str(&c->msgs, line);
+    return st == CLI_EX_OK ? -1 : st;
+}
+
+static int write_json_line(decode_ctx *c, const fhx_record *rec) {
+    char num[32];
+    const fhx_buf *data = &c->scratch;
+    int st;
+    c->scratch.len = 0;
+    c->plain.len = 0;
+    if (c->gunzip) {
+        st = gunzip_into(c, &c->plain, rec);
+        if (st < 0) return CLI_EX_OK;
+        data = &c->plain;
+    } else {
+        st = decode_into(&c->scratch, rec);
+    }
     if (st == CLI_EX_OK) st = cli_buf_append_str(&c->out, "{\"recordId\":\"");
     if (st == CLI_EX_OK) st = cli_buf_append(&c->out, rec->id.ptr, rec->id.len);
     if (st == CLI_EX_OK)
         st = cli_buf_append_str(&c->out, "\",\"approximateArrivalTimestamp\":");
     if (st == CLI_EX_OK) st = append_timestamp(&c->out, &rec->arrival);
-    snprintf(num, sizeof num, ",\"length\":%zu,\"data\":\"", rec->data_len);
+    snprintf(num, sizeof num, ",\"length\":%zu,\"data\":\"", data->len);
     if (st == CLI_EX_OK) st = cli_buf_append_str(&c->out, num);
-    if (st == CLI_EX_OK)
-        st = append_b64(&c->out, c->scratch.ptr, c->scratch.len);
+    if (st == CLI_EX_OK) st = append_b64(&c->out, data->ptr, data->len);
     if (st == CLI_EX_OK) st = cli_buf_append_str(&c->out, "\"}\n");
     return st;
 }
@@ -139,7 +181,12 @@ static int record_is_ok(const fhx_record *rec) {
 static int handle_record(decode_ctx *c, const fhx_record *rec) {
     if (c->response && !record_is_ok(rec)) return CLI_EX_OK;
     if (rec->status != FHX_OK) return report_record(c, rec);
-    return c->json ? write_json_line(c, rec) : decode_into(&c->out, rec);
+    if (c->json) return write_json_line(c, rec);
+    if (c->gunzip) {
+        int st = gunzip_into(c, &c->out, rec);
+        return st < 0 ? CLI_EX_OK : st;
+    }
+    return decode_into(&c->out, rec);
 }
 
 static int decode_all(decode_ctx *c) {
@@ -179,6 +226,10 @@ static int parse_args(decode_ctx *c, int argc, char **argv, int *done) {
             c->json = 1;
         } else if (k == OPT_RESPONSE) {
             c->response = 1;
+        } else if (k == OPT_GUNZIP) {
+            c->gunzip = 1;
+        } else if (k == OPT_GZIP) {
+            c->gzip = 1;
         } else {
             *done = 1;
             return k == OPT_HELP ? cli_puts_stdout(usage)
@@ -190,26 +241,44 @@ static int parse_args(decode_ctx *c, int argc, char **argv, int *done) {
 
 int cli_cmd_decode(int argc, char **argv) {
     decode_ctx c;
+    fhx_buf gz;
     char *text = NULL;
     int st, done = 0;
     memset(&c, 0, sizeof c);
     fhx_buf_init(&c.out, NULL);
     fhx_buf_init(&c.scratch, NULL);
     fhx_buf_init(&c.msgs, NULL);
+    fhx_buf_init(&c.plain, NULL);
+    fhx_buf_init(&gz, NULL);
     st = parse_args(&c, argc, argv, &done);
     if (done || st != CLI_EX_OK) return st;
+    if (c.gunzip && (st = fhx_gunzip_reader_new(&c.reader, NULL)) != FHX_OK)
+        return cli_fail_status("decode", st);
     st = cli_read_input(c.path, &text, &c.len);
-    if (st != CLI_EX_OK) return st;
+    if (st != CLI_EX_OK) {
+        fhx_gunzip_reader_free(c.reader);
+        return st;
+    }
     c.text = text;
     c.name = cli_input_name(c.path);
     st = decode_all(&c);
     if (st == CLI_EX_OK && c.msgs.len > 0)
         fwrite(c.msgs.ptr, 1, c.msgs.len, stderr);
-    if (st == CLI_EX_OK) st = cli_write_stdout(c.out.ptr, c.out.len);
+    if (st == CLI_EX_OK && c.gzip) {
+        int zs = fhx_gzip_append(&gz, c.out.ptr, c.out.len,
+                                 FHX_GZIP_DEFAULT_LEVEL);
+        st = zs == FHX_OK ? cli_write_stdout(gz.ptr, gz.len)
+                          : cli_fail_status("decode", zs);
+    } else if (st == CLI_EX_OK) {
+        st = cli_write_stdout(c.out.ptr, c.out.len);
+    }
     if (st == CLI_EX_OK && c.bad > 0) st = CLI_EX_DATAERR;
     fhx_buf_free(&c.out);
     fhx_buf_free(&c.scratch);
     fhx_buf_free(&c.msgs);
+    fhx_buf_free(&c.plain);
+    fhx_buf_free(&gz);
+    fhx_gunzip_reader_free(c.reader);
     free(text);
     return st;
 }

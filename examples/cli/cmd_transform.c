@@ -20,9 +20,18 @@ static const char usage[] =
     "                              when the data holds no line\n"
     "                    drop      Dropped\n"
     "                    fail      ProcessingFailed\n"
+    "                    cloudwatch-logs\n"
+    "                              CloudWatch Logs subscription data\n"
+    "                              (gzip JSON): Dropped for a\n"
+    "                              CONTROL_MESSAGE; each log message as\n"
+    "                              one line ending in \"\\n\"; a record\n"
+    "                              that is corrupt, truncated, over\n"
+    "                              16777216 bytes decompressed or not\n"
+    "                              CloudWatch Logs: ProcessingFailed\n"
     "  --chunk N       feed the event to the library N bytes at a time\n"
     "                  (the response is the same for every N)\n"
-    "  -v, --verbose   print a summary line on standard error\n"
+    "  -v, --verbose   print a summary line on standard error (and, for\n"
+    "                  cloudwatch-logs, why each failed record failed)\n"
     "  -h, --help      show this help and exit\n"
     "  -V, --version   show the version and exit\n"
     "\n"
@@ -103,14 +112,30 @@ static int parse_args(transform_opts *o, int argc, char **argv) {
     return CLI_EX_OK;
 }
 
+/* cloudwatch-logs -v: why a record failed, on standard error. */
+static void cwl_error(void *user, const fhx_record *rec, const fhx_error *e) {
+    char id[128];
+    const char *zipped =
+        e->code == FHX_E_ZLIB || e->code == FHX_E_TRUNCATED ||
+                e->code == FHX_E_LIMIT
+            ? "decoded data"
+            : "decompressed document";
+    (void)user;
+    cli_printable(id, sizeof id, rec->id.ptr, rec->id.len, 80);
+    cli_err("transform: record %zu (recordId %s): byte %zu of the %s: %s "
+            "(ProcessingFailed)",
+            rec->index, id, e->offset, zipped,
+            e->msg ? e->msg : fhx_strerror(e->code));
+}
+
 /* Run the transform, whole or in chunks. */
 static int run(fhx_transformer *t, const transform_opts *o, const char *ev,
-               size_t len, const char **out, size_t *out_len) {
+               size_t len, const char **out, size_t *out_len, void *ctx) {
     size_t off;
     int st;
     if (o->chunk == 0)
-        return fhx_transform(t, ev, len, o->handler, NULL, out, out_len);
-    st = fhx_transform_begin(t, o->handler, NULL);
+        return fhx_transform(t, ev, len, o->handler, ctx, out, out_len);
+    st = fhx_transform_begin(t, o->handler, ctx);
     for (off = 0; st == FHX_OK && off < len; off += o->chunk) {
         size_t n = len - off < o->chunk ? len - off : o->chunk;
         st = fhx_transform_feed(t, ev + off, n);
@@ -150,6 +175,9 @@ static int report_failure(const fhx_transformer *t, int st,
 
 int cli_cmd_transform(int argc, char **argv) {
     transform_opts o;
+    fhx_cwlogs_opts cwl;
+    fhx_buf cwl_doc;
+    void *ctx = NULL;
     fhx_transformer *t = NULL;
     char *ev = NULL;
     size_t len = 0, out_len = 0;
@@ -165,7 +193,21 @@ int cli_cmd_transform(int argc, char **argv) {
         free(ev);
         return cli_fail_status("transform", st);
     }
-    st = run(t, &o, ev, len, &out, &out_len);
+    memset(&cwl, 0, sizeof cwl);
+    fhx_buf_init(&cwl_doc, NULL);
+    if (o.handler == fhx_handler_cloudwatch_logs) {
+        /* reuse one reader and one buffer for every record */
+        st = fhx_gunzip_reader_new(&cwl.reader, NULL);
+        if (st != FHX_OK) {
+            fhx_transformer_free(t);
+            free(ev);
+            return cli_fail_status("transform", st);
+        }
+        cwl.scratch = &cwl_doc;
+        if (o.verbose) cwl.on_error = cwl_error;
+        ctx = &cwl;
+    }
+    st = run(t, &o, ev, len, &out, &out_len, ctx);
     if (st == FHX_OK) {
         if (o.verbose) print_summary(t, &o);
         st = cli_write_stdout(out, out_len);
@@ -173,6 +215,8 @@ int cli_cmd_transform(int argc, char **argv) {
         st = report_failure(t, st, cli_input_name(o.path), ev, len);
     }
     fhx_transformer_free(t);
+    fhx_gunzip_reader_free(cwl.reader);
+    fhx_buf_free(&cwl_doc);
     free(ev);
     return st;
 }

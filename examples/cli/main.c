@@ -18,6 +18,10 @@ static const command commands[] = {
     {"event", cli_cmd_event,
      "turn newline-delimited messages into Direct PUT events"},
     {"check", cli_cmd_check, "check that a response answers its event"},
+    {"gzip", cli_cmd_gzip, "compress standard input to gzip"},
+    {"gunzip", cli_cmd_gunzip, "decompress gzip from standard input"},
+    {"replay", cli_cmd_replay,
+     "turn Firehose processing-failed error objects back into events"},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
