@@ -10,6 +10,7 @@
  *   fhx/response.h   resumable response writer with the recordId guard
  *   fhx/verify.h     checking a response against its event
  *   fhx/transform.h  one-shot transform and built-in handlers
+ *   fhx/iot.h        the "iot" handler: IoT messages, partitioned by topic
  */
 #ifndef FIREHOSE_XFORM_H
 #define FIREHOSE_XFORM_H
@@ -23,5 +24,6 @@
 #include "fhx/response.h"
 #include "fhx/verify.h"
 #include "fhx/transform.h"
+#include "fhx/iot.h"
 
 #endif /* FIREHOSE_XFORM_H */

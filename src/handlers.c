@@ -84,6 +84,7 @@ static const named_handler handlers[] = {
     {"ndjson", fhx_handler_ndjson},
     {"drop", fhx_handler_drop},
     {"fail", fhx_handler_fail},
+    {"iot", fhx_handler_iot},
 };
 
 fhx_handler_fn fhx_handler_find(const char *name) {

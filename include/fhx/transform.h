@@ -76,7 +76,8 @@ FHX_API int fhx_handler_fail(void *ctx, const fhx_record *rec,
                              fhx_answer *ans);
 
 /**
- * A built-in handler by name: "identity", "ndjson", "drop", "fail".
+ * A built-in handler by name: "identity", "ndjson", "drop", "fail",
+ * "iot" (fhx/iot.h).
  * @return the handler, or NULL for an unknown name.
  */
 FHX_API fhx_handler_fn fhx_handler_find(const char *name);
