@@ -13,6 +13,7 @@
  *   fhx/gzip.h       streaming gzip writer, bounded gunzip
  *   fhx/cwlogs.h     CloudWatch Logs records and their handler
  *   fhx/replay.h     Firehose processing-failed error objects
+ *   fhx/iot.h        the "iot" handler: IoT messages, partitioned by topic
  */
 #ifndef FIREHOSE_XFORM_H
 #define FIREHOSE_XFORM_H
@@ -29,5 +30,6 @@
 #include "fhx/gzip.h"
 #include "fhx/cwlogs.h"
 #include "fhx/replay.h"
+#include "fhx/iot.h"
 
 #endif /* FIREHOSE_XFORM_H */

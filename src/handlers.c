@@ -85,6 +85,7 @@ static const named_handler handlers[] = {
     {"drop", fhx_handler_drop},
     {"fail", fhx_handler_fail},
     {"cloudwatch-logs", fhx_handler_cloudwatch_logs},
+    {"iot", fhx_handler_iot},
 };
 
 fhx_handler_fn fhx_handler_find(const char *name) {

@@ -80,7 +80,7 @@ FHX_API int fhx_handler_fail(void *ctx, const fhx_record *rec,
 
 /**
  * A built-in handler by name: "identity", "ndjson", "drop", "fail",
- * "cloudwatch-logs" (fhx_handler_cloudwatch_logs, cwlogs.h).
+ * "cloudwatch-logs" (fhx_handler_cloudwatch_logs, cwlogs.h), "iot" (fhx/iot.h).
  * @return the handler, or NULL for an unknown name.
  */
 FHX_API fhx_handler_fn fhx_handler_find(const char *name);
