@@ -40,10 +40,12 @@ const char *fhx_version(void);
 %rename(setup) fhxpy_setup;
 %rename(b64encode) fhxpy_b64encode;
 %rename(b64decode) fhxpy_b64decode;
+%rename(event_json) fhxpy_event_json;
 PyObject *fhxpy_setup(PyObject *error_factory, PyObject *failed,
                       PyObject *record_type);
 PyObject *fhxpy_b64encode(PyObject *data);
 PyObject *fhxpy_b64decode(PyObject *text);
+PyObject *fhxpy_event_json(PyObject *event);
 
 /* ---- Transformer: one-shot transforms, memory reused between events ---- */
 typedef struct {} Transformer;

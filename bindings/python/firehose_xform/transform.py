@@ -23,11 +23,16 @@ def event_bytes(event):
 
     bytes-like objects pass as they are (no copy). A str is encoded (one
     copy). A dict (what the Python Lambda runtime hands a handler) is
-    serialised once with json.dumps: that costs about as much as the
-    runtime's own parsing did, see lambda_handler.
+    serialised once, by the native module's compact JSON writer (several
+    times faster than json.dumps; see lambda_handler for the whole cost).
     """
     if isinstance(event, dict):
-        return json.dumps(event, separators=(",", ":")).encode("ascii")
+        try:
+            return native.event_json(event)
+        except UnicodeEncodeError:
+            # a lone surrogate (from a "\\ud800" escape): json.dumps
+            # writes it back as that escape
+            return json.dumps(event, separators=(",", ":")).encode("ascii")
     if isinstance(event, str):
         return event.encode("utf-8")
     return event

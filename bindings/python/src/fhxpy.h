@@ -47,6 +47,17 @@ PyObject *fhxpy_b64encode(PyObject *data);
 /** Strict base64 decoding of a bytes-like object or an ASCII str. */
 PyObject *fhxpy_b64decode(PyObject *text);
 
+/* ---- the event dict of the Python runtime (fhxpy_json.c) ---------- */
+
+/**
+ * Serialise an event dict to compact JSON (UTF-8) for the engine: what
+ * json.dumps(event, separators=(",", ":"), ensure_ascii=False) gives,
+ * without its per-object overhead.
+ * @return bytes, or NULL with TypeError (not JSON data), ValueError (NaN,
+ *         too deep) or UnicodeEncodeError (a lone surrogate).
+ */
+PyObject *fhxpy_event_json(PyObject *event);
+
 /* ---- one-shot transform (fhxpy_transform.c) ------------------------- */
 
 /** A reusable transformer (Python class Transformer). */

@@ -2,9 +2,10 @@
  * libfirehose-xform Python binding: module hooks, errors, and the
  * conversion of record fields to Python objects.
  */
-#include <string.h>
-
+/* Python.h first, as the C API asks (it sets feature macros) */
 #include "fhxpy_internal.h"
+
+#include <string.h>
 
 PyObject *fhxpy_error_factory;
 PyObject *fhxpy_failed;

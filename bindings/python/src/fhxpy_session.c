@@ -4,9 +4,10 @@
  * makes a response with a missing, repeated or invented recordId
  * impossible to finish).
  */
-#include <string.h>
-
+/* Python.h first, as the C API asks (it sets feature macros) */
 #include "fhxpy_internal.h"
+
+#include <string.h>
 
 /* What the writer needs of a record produced earlier: its slices point
  * into the event, which the session holds. */

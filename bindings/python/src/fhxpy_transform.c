@@ -3,9 +3,10 @@
  * built-in C handler (GIL released for the whole call) or a Python handler
  * called per record.
  */
-#include <string.h>
-
+/* Python.h first, as the C API asks (it sets feature macros) */
 #include "fhxpy_internal.h"
+
+#include <string.h>
 
 struct fhxpy_transformer {
     fhx_transformer *t;
@@ -65,11 +66,25 @@ PyObject *fhxpy_transformer_stats(fhxpy_transformer *t) {
         "bytes_out", (Py_ssize_t)s->bytes_out);
 }
 
-/* The response of a finished transform, or the exception for its error. */
+/* Responses at least this big are copied out with the GIL released. */
+#define FHXPY_NOGIL_COPY 65536
+
+/* The response of a finished transform, or the exception for its error.
+ * The response lives in the transformer's reused buffer: it is copied
+ * into the bytes object returned (one memcpy; a view could not outlive
+ * the next transform safely). */
 static PyObject *result(fhxpy_transformer *t, int st, const char *resp,
                         size_t len) {
+    PyObject *out;
     if (st != FHX_OK) return fhxpy_raise_error(fhx_transform_error(t->t));
-    return PyBytes_FromStringAndSize(resp, (Py_ssize_t)len);
+    if (len < FHXPY_NOGIL_COPY)
+        return PyBytes_FromStringAndSize(resp, (Py_ssize_t)len);
+    out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)len);
+    if (!out) return NULL;
+    Py_BEGIN_ALLOW_THREADS
+    memcpy(PyBytes_AS_STRING(out), resp, len);
+    Py_END_ALLOW_THREADS
+    return out;
 }
 
 PyObject *fhxpy_transform_builtin(fhxpy_transformer *t, PyObject *event,

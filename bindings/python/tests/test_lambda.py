@@ -45,3 +45,55 @@ def test_non_ascii_ids_survive_the_dict_round_trip():
 def test_invalid_event_raises():
     with pytest.raises(fx.SchemaError):
         fx.lambda_handler(upper)({"Records": []}, None)
+
+
+def dumps(obj):
+    return json.dumps(obj, separators=(",", ":"),
+                      ensure_ascii=False).encode("utf-8")
+
+
+@pytest.mark.parametrize("obj", [
+    {},
+    {"records": []},
+    {"a": "q\"uote\\back\nline\ttab\x00\x1f\x7f\u00e9\u2028\U0001f600",
+     "b": [1, -2, 10 ** 30, 1.5, -0.0, 1e300, 2.5e-7, True, False, None],
+     "c": {"d": [[], {}, ("t", 1)], "": ""}},
+])
+def test_event_json_writes_what_json_dumps_writes(obj):
+    assert fx.native.event_json(obj) == dumps(obj)
+
+
+def test_event_json_on_the_fixtures():
+    from conftest import PEERS
+    for path in sorted(PEERS.rglob("*.json")):
+        obj = json.loads(path.read_bytes())
+        if isinstance(obj, dict):
+            assert fx.native.event_json(obj) == dumps(obj), path
+
+
+@pytest.mark.parametrize("obj,exc", [
+    ({"x": float("nan")}, ValueError),
+    ({"x": float("inf")}, ValueError),
+    ({"x": {1, 2}}, TypeError),
+    ({1: "x"}, TypeError),
+    ({"x": b"bytes"}, TypeError),
+    ({"x": "\ud800"}, UnicodeEncodeError),
+])
+def test_event_json_refuses_what_is_not_json(obj, exc):
+    with pytest.raises(exc):
+        fx.native.event_json(obj)
+
+
+def test_event_json_depth_is_bounded():
+    deep = []
+    for _ in range(200):
+        deep = [deep]
+    with pytest.raises(ValueError, match="deeply"):
+        fx.native.event_json({"x": deep})
+
+
+def test_lone_surrogate_record_id_goes_through_the_escape():
+    event = {"records": [{"recordId": "a\ud800", "data": "eA=="}]}
+    got = fx.lambda_handler(upper)(event, None)
+    assert got == {"records": [{"recordId": "a\ud800", "result": "Ok",
+                                "data": "WA=="}]}
