@@ -110,15 +110,22 @@ def transform(event, handler="identity", limit=None):
     """Transform one event with this thread's reused Transformer.
 
     See Transformer.transform. limit overrides the response size limit for
-    this call.
+    this call. Called again from inside a handler (a nested transform), it
+    uses a fresh Transformer: the thread's own is busy with the outer one.
     """
+    if getattr(_local, "busy", False):
+        return Transformer(limit).transform(event, handler)
     t = _transformer()
     if limit is None:
         if t.limit != native.LAMBDA_RESPONSE_LIMIT:
             t.limit = native.LAMBDA_RESPONSE_LIMIT
     elif limit != t.limit:
         t.limit = limit
-    return t.transform(event, handler)
+    _local.busy = True
+    try:
+        return t.transform(event, handler)
+    finally:
+        _local.busy = False
 
 
 def last_stats():

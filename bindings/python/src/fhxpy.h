@@ -8,9 +8,12 @@
  *     mmap, ...): the exporter's memory is read in place, never copied, and
  *     the Py_buffer is held for as long as the C side points into it.
  *   - The GIL is released while only C runs: the whole transform with a
- *     built-in handler, and base64 on large inputs. A Python handler runs
- *     with the GIL held (the C work between two handler calls is a few
- *     hundred nanoseconds, less than taking the GIL back would cost).
+ *     built-in handler, the copy of a large response, base64 on large
+ *     inputs. A transform with a Python handler keeps the GIL: between two
+ *     handler calls the C work is one record's decoding and answer, too
+ *     short to pay for dropping and retaking the GIL per record; other
+ *     threads still get their turns, the interpreter switches threads
+ *     inside the handler's own bytecode.
  *   - Errors raise the exception that the package's error factory builds
  *     from (code, offset, record, message); see fhxpy_setup.
  *   - Objects (transformer, decoder, response builder) are not

@@ -218,3 +218,13 @@ def test_reentrant_use_of_a_busy_transformer_fails_the_record(small_event,
     got = answers(t.transform(small_event,
                               lambda *a: other.transform(small_event)[:5]))
     assert {v for v in got.values()} == {("Ok", b'{"rec', None)}
+
+
+def test_nested_transform_from_a_handler(small_event):
+    inner = fx.transform(small_event, "drop")
+
+    def handler(record_id, data, arrival, metadata):
+        assert fx.transform(small_event, "drop") == inner
+        return data
+
+    assert fx.transform(small_event, handler) == fx.transform(small_event)
