@@ -29,13 +29,15 @@ static int scan_value(fhxi_jiter *it, fhxi_jval *v, fhx_error *err) {
     const char *msg = NULL;
     int st;
     if (i >= it->len)
-        return jfail(err, FHX_E_TRUNCATED, it->len, "JSON ends inside a value");
+        return jfail(err, FHX_E_TRUNCATED, it->len,
+                     "JSON ends inside a value");
     v->kind = it->p[i];
     v->start = i;
     if (v->kind == '"') {
         st = fhxi_json_string(it->p, it->len, &i, 1, 1, &v->str, &msg);
     } else {
-        if (v->kind == '-' || (v->kind >= '0' && v->kind <= '9')) v->kind = '0';
+        if (v->kind == '-' || (v->kind >= '0' && v->kind <= '9'))
+            v->kind = '0';
         st = fhxi_json_skip_value(it->p, it->len, &i, 1, it->depth, &msg);
     }
     if (st != FHXI_J_OK) return jfail(err, st, i, msg);
@@ -67,15 +69,17 @@ int fhxi_jiter_next(fhxi_jiter *it, fhxi_jval *key, fhxi_jval *val,
     }
     it->first = 0;
     if (it->object) {
-        if (it->pos >= it->len || it->p[it->pos] != '"')
-            return jfail(err, it->pos >= it->len ? FHX_E_TRUNCATED : FHX_E_JSON,
-                         it->pos, "expected a string key in an object");
+        int end = it->pos >= it->len;
+        if (end || it->p[it->pos] != '"')
+            return jfail(err, end ? FHX_E_TRUNCATED : FHX_E_JSON, it->pos,
+                         "expected a string key in an object");
         st = scan_value(it, key, err);
         if (st != FHXI_J_OK) return st;
         fhxi_json_skip_ws(it->p, it->len, &it->pos);
-        if (it->pos >= it->len || it->p[it->pos] != ':')
-            return jfail(err, it->pos >= it->len ? FHX_E_TRUNCATED : FHX_E_JSON,
-                         it->pos, "expected ':' after an object key");
+        end = it->pos >= it->len;
+        if (end || it->p[it->pos] != ':')
+            return jfail(err, end ? FHX_E_TRUNCATED : FHX_E_JSON, it->pos,
+                         "expected ':' after an object key");
         it->pos++;
     }
     fhxi_json_skip_ws(it->p, it->len, &it->pos);
@@ -86,7 +90,8 @@ int fhxi_json_trailing(const char *p, size_t len, size_t pos,
                        fhx_error *err) {
     fhxi_json_skip_ws(p, len, &pos);
     if (pos < len)
-        return jfail(err, FHX_E_JSON, pos, "unexpected data after the JSON value");
+        return jfail(err, FHX_E_JSON, pos,
+                     "unexpected data after the JSON value");
     return FHXI_J_OK;
 }
 
