@@ -37,8 +37,9 @@
  * Exactness (kernel.h): the first flagged byte of a block gives the first
  * invalid quantum (index / 4), so decoding stores exactly the quanta
  * before it and returns the same count as the scalar loop. Tails use
- * masked loads (AVX-512 suppresses faults on masked-out bytes, and the
- * zeroed lanes are masked out of every result) and masked stores, so
+ * masked loads (AVX-512 suppresses faults on masked-out bytes; the
+ * zeroed lanes are masked out of every result, though a zero byte is
+ * flagged anyway, at the end, where it changes nothing) and masked stores, so
  * nothing outside [src, src + n) is read and nothing outside the decoded
  * or encoded output is written, for every length and alignment.
  *
@@ -158,7 +159,7 @@ static inline dec_consts dec_load_consts(void) {
 
 /* Table values (0..63 or 0xFF) of the 64 characters of in; the bytes of
  * in outside the alphabet are those with the sign bit set in
- * (*values | in). */
+ * (values | in). */
 static inline __m512i dec_lookup(__m512i in, dec_consts c) {
     return _mm512_permutex2var_epi8(c.lo, in, c.hi);
 }
@@ -227,8 +228,10 @@ static size_t avx512_validate_quanta(const char *src, size_t n_quanta) {
         __m512i d = _mm512_loadu_si512((const void *)(src + 128));
         __m512i e = _mm512_loadu_si512((const void *)(src + 192));
         /* 0xFE: A | B | C. */
-        __m512i ab = _mm512_ternarylogic_epi32(a, b, dec_lookup(a, c), 0xFE);
-        __m512i de = _mm512_ternarylogic_epi32(d, e, dec_lookup(d, c), 0xFE);
+        __m512i ab =
+            _mm512_ternarylogic_epi32(a, b, dec_lookup(a, c), 0xFE);
+        __m512i de =
+            _mm512_ternarylogic_epi32(d, e, dec_lookup(d, c), 0xFE);
         __m512i all = _mm512_ternarylogic_epi32(ab, de, dec_lookup(b, c),
                                                 0xFE);
         all = _mm512_or_si512(all, dec_lookup(e, c));
@@ -239,7 +242,8 @@ static size_t avx512_validate_quanta(const char *src, size_t n_quanta) {
     while (left >= 16) {
         __m512i in = _mm512_loadu_si512((const void *)src);
         __mmask64 bad = dec_bad(in, dec_lookup(in, c));
-        if (FHXI_UNLIKELY(bad != 0)) return n_quanta - left + lowest(bad) / 4;
+        if (FHXI_UNLIKELY(bad != 0))
+            return n_quanta - left + lowest(bad) / 4;
         src += 64;
         left -= 16;
     }
