@@ -72,7 +72,12 @@ class BuildExt(build_ext):
 native = Extension(
     "firehose_xform._native",
     sources=sorted(glob.glob(os.path.join(HERE, "src", "fhxpy_*.c")))
-    + sorted(glob.glob(os.path.join(TOP, "src", "*.c"))),
+    # The SIMD kernels need per-file ISA flags, which a setuptools
+    # Extension cannot give; a pip build uses the scalar kernel (the
+    # configure build, --enable-python, links the library with all of them).
+    + sorted(f for f in glob.glob(os.path.join(TOP, "src", "*.c"))
+             if not os.path.basename(f).startswith(
+                 ("kernel_avx2", "kernel_avx512", "kernel_neon"))),
     include_dirs=[os.path.join(HERE, "src"), os.path.join(TOP, "include"),
                   os.path.join(TOP, "src")],
     define_macros=[("FHX_BUILDING", None)],
