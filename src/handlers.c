@@ -18,8 +18,10 @@ int fhx_handler_identity(void *ctx, const fhx_record *rec,
 
 /* Already one message per line: no CR, no empty line, ends with LF. */
 static int is_clean_ndjson(const uint8_t *data, size_t len) {
-    const uint8_t *p = data, *end = data + len;
+    const uint8_t *p = data, *end;
+    /* an empty payload may come as NULL: no arithmetic on it */
     if (len == 0 || data[0] == '\n' || data[len - 1] != '\n') return 0;
+    end = data + len;
     if (memchr(data, '\r', len)) return 0;
     for (;;) {
         const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));

@@ -151,12 +151,44 @@ START_TEST(test_invalid_answer_fails_only_its_record) {
 }
 END_TEST
 
+/* fuzz_transform (UBSan): the ndjson handler computed data + len with
+ * data NULL and len 0 -- the transformer's payload buffer is still NULL
+ * when the first payload it decodes is empty -- which is undefined
+ * behaviour ("applying zero offset to null pointer"). Meaningful in the
+ * sanitizer build. */
+START_TEST(test_ndjson_empty_payload_as_null) {
+    static const char ev[] =
+        "{\"records\":[{\"recordId\":\"a\",\"data\":\"\"},"
+        "{\"recordId\":\"b\",\"data\":\"YQo=\"}]}";
+    fhx_transformer *t;
+    fhx_answer ans;
+    fhx_record rec;
+    fhx_buf out;
+    const char *resp = NULL;
+    size_t len = 0;
+    memset(&ans, 0, sizeof ans);
+    memset(&rec, 0, sizeof rec);
+    fhx_buf_init(&out, NULL);
+    ck_assert_int_eq(fhx_handler_ndjson(NULL, &rec, NULL, 0, &out, &ans),
+                     FHX_OK);
+    ck_assert_int_eq(ans.result, FHX_RESULT_DROPPED);
+    ck_assert_int_eq(fhx_transformer_new(&t, NULL), FHX_OK);
+    ck_assert_int_eq(fhx_transform(t, ev, strlen(ev), fhx_handler_ndjson,
+                                   NULL, &resp, &len),
+                     FHX_OK);
+    ck_assert_uint_eq(fhx_transform_get_stats(t)->dropped, 1);
+    ck_assert_uint_eq(fhx_transform_get_stats(t)->ok, 1);
+    fhx_transformer_free(t);
+}
+END_TEST
+
 static Suite *regress_suite(void) {
     Suite *s = suite_create("regress");
     TCase *tc = tcase_create("core");
     ADD_TEST(tc, test_offset_after_end_counts_trailing_space);
     ADD_TEST(tc, test_handler_nomem_fails_the_transform);
     ADD_TEST(tc, test_invalid_answer_fails_only_its_record);
+    ADD_TEST(tc, test_ndjson_empty_payload_as_null);
     suite_add_tcase(s, tc);
     return s;
 }
