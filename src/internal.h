@@ -75,6 +75,17 @@ int fhxi_event_done(const fhx_event_decoder *dec);
  * can tell that its decoder moved on to another event. */
 uint64_t fhxi_event_generation(const fhx_event_decoder *dec);
 
+/* ---- the response writer, for the transformer (response.c) ---- */
+
+/* The writer's size limit. */
+size_t fhxi_response_limit(const fhx_response_writer *w);
+
+/* The owner of the output rewrote the response it holds (room.h): it is
+ * now `total` bytes (at most what was written) and continues in out.
+ * @return FHX_OK, FHX_E_STATE (not between answers, or total larger). */
+int fhxi_response_truncate(fhx_response_writer *w, size_t total, char *out,
+                           size_t cap);
+
 /* ---- UTF-8 (json.c) ---- */
 
 /* Length of the valid UTF-8 prefix of s (RFC 3629: no overlongs, no

@@ -475,6 +475,21 @@ const fhx_error *fhx_response_error(const fhx_response_writer *w) {
     return w ? &w->err : NULL;
 }
 
+size_t fhxi_response_limit(const fhx_response_writer *w) {
+    return w->limit;
+}
+
+int fhxi_response_truncate(fhx_response_writer *w, size_t total, char *out,
+                           size_t cap) {
+    if (w->state != W_OPEN || total > w->total || (!out && cap))
+        return FHX_E_STATE;
+    w->total = total;
+    w->out = out;
+    w->cap = cap;
+    w->out_len = 0;
+    return FHX_OK;
+}
+
 /* ---- the guard --------------------------------------------------------- */
 
 static int bit_get(const fhx_response_writer *w, size_t i) {

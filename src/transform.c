@@ -1,15 +1,28 @@
 /*
  * libfirehose-xform: the one-shot transform, a thin loop over the event
  * decoder and the response writer: next record → handler → answer.
+ *
+ * The limit: an answer that does not fit becomes ProcessingFailed. When
+ * even that does not fit, the latest answers are rewritten smaller to make
+ * room (room.h), so every record of the event is answered whenever the
+ * ProcessingFailed answers of all of them fit. The records still to come
+ * are unknown (a chunked transform has not seen them), so each time room
+ * is made it is made for the answer plus a slack: none the first time,
+ * then 4 KiB, doubling every time after. That bounds the rewrites to a
+ * logarithmic number (each one moves the end of the response), and what is
+ * freed beyond the need to the last slack. The same rule for a whole event
+ * and a chunked one keeps their responses byte-identical for every split.
  */
 #include <string.h>
 
 #include "internal.h"
+#include "room.h"
 
 struct fhx_transformer {
     fhx_allocator alc_store;
     const fhx_allocator *alc;
     fhx_event_decoder *dec;
+    size_t slack;    /* room to make beyond the need, the next time */
     fhx_response_writer *w;
     fhx_buf out;     /* the response */
     fhx_buf payload; /* decoded record payload */
@@ -106,6 +119,40 @@ static int add(fhx_transformer *t, const fhx_record *rec,
     return st;
 }
 
+/* Make room for a ProcessingFailed answer to rec (room.h).
+ * FHX_FULL when there is no such room. */
+static int make_room(fhx_transformer *t, const fhx_record *rec) {
+    size_t len = t->out.len + fhx_response_output_len(t->w);
+    fhxi_room_stats rs;
+    int st = fhxi_room_for_pf(t->w, (char *)t->out.ptr, &len, t->out.cap,
+                              rec->id.len, &t->slack, &rs);
+    if (st != FHX_OK) return st;
+    t->out.len = len;
+    t->stats.ok -= rs.ok;
+    t->stats.failed += rs.ok;
+    t->stats.over_limit += rs.ok;
+    return FHX_OK;
+}
+
+/* Answer rec ProcessingFailed without data: its answer passed the limit. */
+static int answer_over_limit(fhx_transformer *t, const fhx_record *rec,
+                             fhx_answer *ans) {
+    int st;
+    memset(ans, 0, sizeof *ans);
+    ans->result = FHX_RESULT_PROCESSING_FAILED;
+    t->stats.over_limit++;
+    st = add(t, rec, ans);
+    if (st == FHX_FULL) {
+        st = make_room(t, rec);
+        if (st == FHX_OK) st = add(t, rec, ans);
+    }
+    if (st == FHX_FULL)
+        return fail(t, FHX_E_LIMIT, NULL, rec->index,
+                    "the ProcessingFailed answers of the event pass the "
+                    "limit");
+    return st;
+}
+
 static void count(fhx_transformer *t, fhx_result r) {
     if (r == FHX_RESULT_OK)
         t->stats.ok++;
@@ -122,6 +169,7 @@ static int answer(fhx_transformer *t, const fhx_record *rec) {
     memset(&ans, 0, sizeof ans);
     ans.result = FHX_RESULT_OK;
     t->stats.records++;
+
     if (rec->status != FHX_OK) {
         ans.result = FHX_RESULT_PROCESSING_FAILED;
         t->stats.invalid++;
@@ -160,16 +208,9 @@ static int answer(fhx_transformer *t, const fhx_record *rec) {
         }
     }
     st = add(t, rec, &ans);
-    if (st == FHX_FULL) {
-        /* over the limit: keep the record in Firehose's error output */
-        memset(&ans, 0, sizeof ans);
-        ans.result = FHX_RESULT_PROCESSING_FAILED;
-        t->stats.over_limit++;
-        st = add(t, rec, &ans);
-        if (st == FHX_FULL)
-            return fail(t, FHX_E_LIMIT, NULL, rec->index,
-                        "even a ProcessingFailed answer passes the limit");
-    }
+    if (st == FHX_FULL) /* keep the record in Firehose's error output */
+        st = answer_over_limit(t, rec, &ans);
+    if (t->status != FHX_OK) return t->status;
     if (st != FHX_OK)
         return fail(t, st, fhx_response_error(t->w), rec->index,
                     "writing the answer failed");
@@ -195,6 +236,7 @@ static int start(fhx_transformer *t, fhx_handler_fn fn, void *ctx,
     t->fn = fn ? fn : fhx_handler_identity;
     t->ctx = ctx;
     t->status = FHX_OK;
+    t->slack = 0;
     fhxi_clear_error(&t->err);
     memset(&t->stats, 0, sizeof t->stats);
     t->out.len = 0;

@@ -80,6 +80,7 @@ typedef struct {} Session;
                                     keys);
     }
     PyObject *finish() { return fhxpy_session_finish($self); }
+    PyObject *rewritten() { return fhxpy_session_rewritten($self); }
     PyObject *set_limit(size_t limit) {
         return fhxpy_session_set_limit($self, limit);
     }

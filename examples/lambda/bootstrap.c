@@ -52,7 +52,6 @@
 
 #include "emf.h"
 #include "firehose-xform.h"
-#include "fit.h"
 #include "runtime.h"
 
 /* ---- allocator that counts ---------------------------------------------- */
@@ -229,7 +228,6 @@ typedef struct runtime {
     config cfg;
     rt_client rt;
     fhx_transformer *t;
-    fit fit; /* the fallback when the response fills up */
     const char *kernel;
     size_t invocations;
     char msg[512];
@@ -267,20 +265,8 @@ static int invoke(runtime *r, const rt_invocation *inv, uint64_t t_start) {
     t0 = mono_us();
     st = fhx_transform(r->t, inv->event, inv->event_len, fn, ctx, &resp,
                        &resp_len);
-    r->fit.refused = 0;
-    if (st == FHX_E_LIMIT) {
-        /* the response filled up before every record was answered: again,
-         * keeping room for a ProcessingFailed answer to each record */
-        st = fit_prepare(&r->fit, inv->event, inv->event_len, r->cfg.limit,
-                         fn, ctx);
-        if (st == FHX_OK)
-            st = fhx_transform(r->t, inv->event, inv->event_len, fit_handler,
-                               &r->fit, &resp, &resp_len);
-    }
     t1 = mono_us();
     e.stats = *fhx_transform_get_stats(r->t);
-    e.stats.over_limit += r->fit.refused;
-    e.stats.handler_errors -= r->fit.refused;
     if (st == FHX_OK) {
         post = rt_respond(&r->rt, inv, resp, resp_len);
         e.outcome = "response";
@@ -347,7 +333,6 @@ int main(void) {
         fhx_transformer_free(r.t);
         return 1;
     }
-    fit_init(&r.fit, &counting);
     r.kernel = fhx_isa_name(fhx_isa_active());
 
     while (!stop_requested) {
@@ -380,7 +365,6 @@ int main(void) {
                  r.invocations);
         log_event("info", r.msg);
     }
-    fit_free(&r.fit);
     fhx_transformer_free(r.t);
     rt_free(&r.rt, &counting);
     return status;

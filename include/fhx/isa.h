@@ -5,8 +5,9 @@
  * FHX_ISA (scalar, avx2, avx512, neon) if set to a supported kernel, else
  * the best kernel the CPU supports. fhx_isa_force() overrides the choice for
  * tests and fuzzers (it is not meant to be called while other threads
- * encode or decode). This release builds the portable scalar kernel only;
- * the SIMD kernels plug into the same seam.
+ * encode or decode). Built kernels: scalar everywhere; AVX2 and AVX-512
+ * VBMI on x86-64 and NEON on aarch64 unless configured with --disable-simd
+ * (fhx_isa_supported() tells which this build and this CPU have).
  */
 #ifndef FHX_ISA_H
 #define FHX_ISA_H

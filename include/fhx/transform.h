@@ -16,12 +16,25 @@
  * answered ProcessingFailed without calling the handler; a handler that
  * returns a negative status, or an answer the writer refuses (a result out
  * of range, a partition key that is not UTF-8, a NULL payload with a
- * length), gets its record answered ProcessingFailed, except FHX_E_NOMEM, which fails the whole call (running out of memory is
- * not the record's fault: Firehose retries the batch); an
- * answer that would take the response past the limit is replaced by
- * ProcessingFailed without data (Firehose then keeps the record in its
- * error output). The other records go through. Event-level errors (the
- * event cannot be parsed) fail the whole call: no response is produced.
+ * length), gets its record answered ProcessingFailed, except FHX_E_NOMEM,
+ * which fails the whole call (running out of memory is not the record's
+ * fault: Firehose retries the batch). The other records go through.
+ * Event-level errors (the event cannot be parsed) fail the whole call: no
+ * response is produced.
+ *
+ * The limit: an answer that would take the response past the limit is
+ * replaced by ProcessingFailed without data (Firehose then keeps the
+ * record, with its original data, in its error output). When even that
+ * answer does not fit, the latest answers already written are rewritten in
+ * their smallest form (Ok becomes ProcessingFailed without data; Dropped
+ * and ProcessingFailed lose their data and partition keys) until it does.
+ * So every record is answered whenever ProcessingFailed answers to all the
+ * records of the event fit under the limit; only when they do not does the
+ * call fail with FHX_E_LIMIT. Room is made for the answer plus a slack that
+ * doubles each time (none the first time, then 4 KiB, 8 KiB, ...), so an
+ * event needs a logarithmic number of rewrites; the whole-event and the
+ * chunked calls follow the same rule and give byte-identical responses.
+ * stats.over_limit counts the records answered ProcessingFailed either way.
  *
  * The response lives in the transformer's buffer until the next call or
  * free. A transformer reuses all of its memory from event to event.
@@ -93,7 +106,8 @@ typedef struct fhx_transform_stats {
     size_t failed;     /**< answered ProcessingFailed (all causes) */
     size_t invalid;    /**< ... because the payload was invalid */
     size_t handler_errors; /**< ... because the handler failed */
-    size_t over_limit; /**< ... because the answer passed the limit */
+    size_t over_limit; /**< ... because the answer passed the limit, or
+                            was rewritten to make room under it */
     size_t bytes_in;   /**< event bytes */
     size_t bytes_out;  /**< response bytes */
 } fhx_transform_stats;
@@ -120,8 +134,8 @@ FHX_API int fhx_transformer_set_limit(fhx_transformer *t, size_t limit);
  * @param fn the handler (NULL: identity).
  * @param out, out_len set to the response on FHX_OK.
  * @return FHX_OK; an event-level error (fhx_transform_error says where);
- *         FHX_E_NOMEM; FHX_E_LIMIT (even a ProcessingFailed answer would
- *         not fit under the limit); FHX_E_ARG.
+ *         FHX_E_NOMEM; FHX_E_LIMIT (ProcessingFailed answers to the records
+ *         of the event do not all fit under the limit); FHX_E_ARG.
  */
 FHX_API int fhx_transform(fhx_transformer *t, const char *event, size_t len,
                           fhx_handler_fn fn, void *ctx, const char **out,

@@ -79,7 +79,11 @@ class ResponseBuilder:
     and finish() with a record unanswered raises MissingRecordIdError. An
     answer that would take the response past the limit (6,291,556 bytes by
     default) is written as ProcessingFailed instead: ok() then returns
-    False.
+    False. When even a ProcessingFailed answer does not fit, the latest
+    answers are rewritten in their smallest form to make room (an Ok one
+    becomes ProcessingFailed: Firehose keeps that record in its error
+    output); `rewritten` counts those Ok answers. LimitError is raised only
+    when ProcessingFailed answers to all the records cannot fit.
     """
 
     def __init__(self, event, limit=None):
@@ -132,6 +136,11 @@ class ResponseBuilder:
         """Answer ProcessingFailed (Firehose keeps the original record)."""
         self._session.answer(record.index, record.record_id,
                              PROCESSING_FAILED, None, None)
+
+    @property
+    def rewritten(self):
+        """Ok answers since rewritten as ProcessingFailed to make room."""
+        return self._session.rewritten()
 
     def finish(self):
         """Close the response and return it (bytes)."""

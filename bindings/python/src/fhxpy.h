@@ -118,11 +118,17 @@ PyObject *fhxpy_session_header(fhxpy_session *s);
  * or None) and partition keys (a dict of str to str, or None).
  * @return True when written as asked; False when the answer would have
  *         taken the response past its limit, so the record was answered
- *         ProcessingFailed instead.
+ *         ProcessingFailed instead. When even ProcessingFailed does not
+ *         fit, the latest answers are rewritten in their smallest form
+ *         (src/room.h) to make room; LimitError only when there is none.
  */
 PyObject *fhxpy_session_answer(fhxpy_session *s, size_t index,
                                PyObject *record_id, int result,
                                PyObject *data, PyObject *keys);
+
+/** Ok answers written earlier and rewritten ProcessingFailed since, to make
+ * room for a later record's ProcessingFailed answer under the limit. */
+PyObject *fhxpy_session_rewritten(fhxpy_session *s);
 
 /** Close the response: every record answered. @return bytes. */
 PyObject *fhxpy_session_finish(fhxpy_session *s);

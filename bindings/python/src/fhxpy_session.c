@@ -9,6 +9,8 @@
 
 #include <string.h>
 
+#include "../../../src/room.h"
+
 /* What the writer needs of a record produced earlier: its slices point
  * into the event, which the session holds. */
 typedef struct entry {
@@ -31,6 +33,8 @@ struct fhxpy_session {
     int begun;    /* the writer is bound to the event */
     int finished; /* the response is closed */
     int busy;
+    size_t slack;     /* the next room to make beyond the need (room.h) */
+    size_t rewritten; /* Ok answers rewritten ProcessingFailed for room */
 };
 
 fhxpy_session *fhxpy_session_new(PyObject *event) {
@@ -258,6 +262,20 @@ static int check_answer(fhxpy_session *s, size_t index, PyObject *record_id,
     return 0;
 }
 
+/* Rewrite the latest answers smaller until a ProcessingFailed answer to
+ * rec fits (room.h), then write it. */
+static int make_room(fhxpy_session *s, const fhx_record *rec,
+                     const fhx_answer *pf) {
+    size_t len = s->out.len + fhx_response_output_len(s->w);
+    fhxi_room_stats rs;
+    int st = fhxi_room_for_pf(s->w, (char *)s->out.ptr, &len, s->out.cap,
+                              rec->id.len, &s->slack, &rs);
+    if (st != FHX_OK) return st;
+    s->out.len = len;
+    s->rewritten += rs.ok;
+    return add(s, rec, pf);
+}
+
 static PyObject *answer(fhxpy_session *s, size_t index, PyObject *record_id,
                         int result, PyObject *data, PyObject *keys) {
     fhx_record rec;
@@ -293,6 +311,7 @@ static PyObject *answer(fhxpy_session *s, size_t index, PyObject *record_id,
         a.result = FHX_RESULT_PROCESSING_FAILED;
         fitted = 0;
         st = add(s, &rec, &a);
+        if (st == FHX_FULL) st = make_room(s, &rec, &a);
     }
     if (has_view) PyBuffer_Release(&view);
     if (st == FHX_FULL)
@@ -332,6 +351,10 @@ static PyObject *finish(fhxpy_session *s) {
     s->finished = 1;
     return PyBytes_FromStringAndSize((const char *)s->out.ptr,
                                      (Py_ssize_t)s->out.len);
+}
+
+PyObject *fhxpy_session_rewritten(fhxpy_session *s) {
+    return PyLong_FromSize_t(s->rewritten);
 }
 
 PyObject *fhxpy_session_finish(fhxpy_session *s) {

@@ -228,3 +228,49 @@ def test_nested_transform_from_a_handler(small_event):
         return data
 
     assert fx.transform(small_event, handler) == fx.transform(small_event)
+
+
+def _big_then_small():
+    """Ten large records, then 200 small ones with long recordIds: once the
+    large answers fill the response, the small ones could not even be
+    answered ProcessingFailed without rewriting the large ones."""
+    payloads = [b"x" * 3000] * 10 + [b"y"] * 200
+    ids = ["b%d" % i for i in range(10)] + \
+          ["s%03d-" % i + "z" * 200 for i in range(200)]
+    return make_event(payloads, ids=ids), ids
+
+
+@pytest.mark.parametrize("handler", ["identity", lambda i, d, t, m: d])
+def test_response_limit_rewrites_to_make_room(handler):
+    event, ids = _big_then_small()
+    limit = 10 * 4050 + 200 * 200
+    resp = fx.transform(event, handler, limit=limit)
+    assert len(resp) <= limit
+    got = answers(resp)
+    assert sorted(got) == sorted(ids)
+    failed = [k for k, v in got.items() if v[0] == "ProcessingFailed"]
+    assert any(k.startswith("b") for k in failed)  # a large one rewritten
+    assert fx.last_stats()["over_limit"] == len(failed)
+    assert all(v == ("Ok", b"y", None) for k, v in got.items()
+               if k.startswith("s") and v[0] == "Ok")
+
+
+def test_response_builder_rewrites_to_make_room():
+    event, ids = _big_then_small()
+    limit = 10 * 4050 + 200 * 200
+    b = fx.ResponseBuilder(event, limit=limit)
+    for rec in b:
+        b.ok(rec, rec.data)
+    resp = b.finish()
+    assert len(resp) <= limit
+    got = answers(resp)
+    assert sorted(got) == sorted(ids)
+    assert b.rewritten > 0
+    assert sum(1 for k, v in got.items() if k.startswith("b") and
+               v[0] == "ProcessingFailed") >= b.rewritten
+
+
+def test_response_limit_too_small_for_every_record():
+    event, _ = _big_then_small()
+    with pytest.raises(fx.LimitError):
+        fx.transform(event, "identity", limit=1000)
