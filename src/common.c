@@ -17,7 +17,7 @@ static const status_info status_table[] = {
     {FHX_E_STATE, "FHX_E_STATE", "call not valid in this state"},
     {FHX_E_NOMEM, "FHX_E_NOMEM", "out of memory"},
     {FHX_E_JSON, "FHX_E_JSON", "malformed JSON"},
-    {FHX_E_TRUNCATED, "FHX_E_TRUNCATED", "input ended inside the JSON document"},
+    {FHX_E_TRUNCATED, "FHX_E_TRUNCATED", "input ended early (inside JSON or gzip)"},
     {FHX_E_SCHEMA, "FHX_E_SCHEMA", "not a Firehose event"},
     {FHX_E_DEPTH, "FHX_E_DEPTH", "JSON nested too deeply"},
     {FHX_E_BASE64, "FHX_E_BASE64", "invalid base64"},

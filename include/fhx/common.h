@@ -51,7 +51,8 @@ typedef enum fhx_status {
     FHX_E_STATE = -2,        /**< call not valid in the object's state */
     FHX_E_NOMEM = -3,        /**< the allocator failed */
     FHX_E_JSON = -4,         /**< malformed JSON (RFC 8259) */
-    FHX_E_TRUNCATED = -5,    /**< input ended inside the JSON document */
+    FHX_E_TRUNCATED = -5,    /**< input ended early: inside the JSON
+                                  document, or the gzip stream */
     FHX_E_SCHEMA = -6,       /**< valid JSON, but not a Firehose event shape */
     FHX_E_DEPTH = -7,        /**< nesting deeper than FHX_MAX_DEPTH */
     FHX_E_BASE64 = -8,       /**< invalid base64 (character, padding, bits) */
