@@ -14,7 +14,9 @@
  *   - every run gives the same status, error, statistics and, on success,
  *     a byte-identical response;
  *   - the transform fails exactly when the event decoder rejects the event
- *     (with its error), or with FHX_E_LIMIT under a tiny limit;
+ *     (with its error), or with FHX_E_LIMIT under a tiny limit, and then
+ *     (for a valid event) only when ProcessingFailed answers to all of its
+ *     records would not fit;
  *   - every Ok response is valid for its event (fhx_verify_response, same
  *     limit), is within the limit, and the counters add up.
  */
@@ -164,13 +166,19 @@ static void chunked(outcome *o, fhx_transformer *t, const uint8_t *ev,
 }
 
 /* The decoder's own verdict on the event. */
-static int decoder_verdict(const uint8_t *ev, size_t len, fhx_error *err) {
+/* The decoder's verdict on the event, and the size of the response that
+ * answers every record ProcessingFailed without data. */
+static int decoder_verdict(const uint8_t *ev, size_t len, fhx_error *err,
+                           size_t *all_failed) {
     fhx_event_decoder *dec;
     fhx_record rec;
     int st;
+    *all_failed = 14; /* {"records":[]} */
     FHXF_CHECK_EQ(fhx_event_decoder_new(&dec, NULL), FHX_OK);
     FHXF_CHECK_EQ(fhx_event_begin(dec, (const char *)ev, len), FHX_OK);
     while ((st = fhx_event_next(dec, &rec)) == FHX_OK) {
+        /* {"recordId":"ID","result":"ProcessingFailed"} and a comma */
+        *all_failed += 43 + rec.id.len + (rec.index ? 1 : 0);
     }
     *err = *fhx_event_error(dec);
     fhx_event_decoder_free(dec);
@@ -190,6 +198,7 @@ int fhxf_transform(const uint8_t *data, size_t size) {
     fhx_transformer *t;
     outcome a, b, c;
     fhx_error derr;
+    size_t all_failed;
     int dst;
 
     fhxf_take_header(&data, &size, hdr);
@@ -204,7 +213,7 @@ int fhxf_transform(const uint8_t *data, size_t size) {
     same(&a, &b);
     same(&a, &c);
 
-    dst = decoder_verdict(data, size, &derr);
+    dst = decoder_verdict(data, size, &derr, &all_failed);
     if (a.rc == FHX_OK) {
         size_t problems = 99;
         fhx_error verr;
@@ -224,9 +233,11 @@ int fhxf_transform(const uint8_t *data, size_t size) {
         if (fn == fhx_handler_drop || fn == fhx_handler_fail)
             FHXF_CHECK_EQ(s->ok, 0);
     } else if (a.rc == FHX_E_LIMIT) {
-        /* not even a ProcessingFailed answer fits (before the decoder
-         * found anything wrong, if it does): only under a tiny limit */
+        /* ProcessingFailed answers to all the records cannot fit (before
+         * the decoder found anything wrong, if it does): only under a tiny
+         * limit; for a valid event, only when they really cannot */
         FHXF_CHECK(limit < FHX_LAMBDA_RESPONSE_LIMIT);
+        if (dst == FHX_END) FHXF_CHECK(all_failed > limit);
     } else {
         /* otherwise the transform fails exactly when the event does */
         FHXF_CHECK(dst != FHX_END);
