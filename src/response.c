@@ -183,18 +183,42 @@ static void em_b64(emitter *e, const uint8_t *data, size_t len) {
 
 /* ---- JSON string escaping of partition keys ---------------------------- */
 
-/* Escape sequence for byte c into esc (0 when c needs none). */
+/* Bytes each byte takes once escaped in a JSON string: 1 (as is), 2 (\",
+ * \\, \b, \f, \n, \r, \t) or 6 (\u00XX, the other control bytes). */
+static const unsigned char k_esc_len[256] = {
+    6, 6, 6, 6, 6, 6, 6, 6, 2, 2, 2, 6, 2, 2, 6, 6,
+    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+    1, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
+/* Escape sequence for byte c (k_esc_len[c] > 1) into esc; returns its
+ * length. */
 static size_t escape_byte(unsigned char c, char esc[6]) {
     static const char hex[] = "0123456789abcdef";
-    static const char plain[] = "\"\\\b\f\n\r\t", named[] = "\"\\bfnrt";
-    size_t k;
     esc[0] = '\\';
-    for (k = 0; k < sizeof named - 1; k++)
-        if (c == (unsigned char)plain[k]) {
-            esc[1] = named[k];
-            return 2;
-        }
-    if (c >= 0x20) return 0;
+    switch (c) {
+    case '"': esc[1] = '"'; return 2;
+    case '\\': esc[1] = '\\'; return 2;
+    case '\b': esc[1] = 'b'; return 2;
+    case '\f': esc[1] = 'f'; return 2;
+    case '\n': esc[1] = 'n'; return 2;
+    case '\r': esc[1] = 'r'; return 2;
+    case '\t': esc[1] = 't'; return 2;
+    default: break;
+    }
     esc[1] = 'u';
     esc[2] = '0';
     esc[3] = '0';
@@ -207,25 +231,37 @@ static size_t escape_byte(unsigned char c, char esc[6]) {
  * key_text_ok() caps len at SIZE_MAX / 8. */
 static size_t escaped_len(const char *s, size_t len) {
     size_t i, n = 0;
-    char esc[6];
-    for (i = 0; i < len; i++) {
-        size_t k = escape_byte((unsigned char)s[i], esc);
-        n += k ? k : 1;
-    }
+    for (i = 0; i < len; i++) n += k_esc_len[(unsigned char)s[i]];
     return n;
+}
+
+/* s escaped into p (room for escaped_len bytes); returns the end. */
+static char *put_escaped(char *p, const char *s, size_t len) {
+    size_t i, run = 0;
+    if (len == 0) return p;
+    for (i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (k_esc_len[c] == 1) continue;
+        memcpy(p, s + run, i - run);
+        p += i - run;
+        p += escape_byte(c, p);
+        run = i + 1;
+    }
+    memcpy(p, s + run, len - run);
+    return p + (len - run);
 }
 
 static void em_escaped(emitter *e, const char *s, size_t len) {
     size_t i = 0, run = 0;
     char esc[6];
     while (i < len && !e->full) {
-        size_t k = escape_byte((unsigned char)s[i], esc);
-        if (k == 0) {
+        unsigned char c = (unsigned char)s[i];
+        if (k_esc_len[c] == 1) {
             i++;
             continue;
         }
         em_put(e, s + run, i - run);
-        em_put(e, esc, k);
+        em_put(e, esc, escape_byte(c, esc));
         run = ++i;
     }
     em_put(e, s + run, i - run);
@@ -556,8 +592,8 @@ static int guard(fhx_response_writer *w, const fhx_record *rec) {
 
 /* ---- add and end ------------------------------------------------------- */
 
-/* The whole emission at once into room known to be there (no partition
- * keys): the common case, without the emitter's resume bookkeeping. */
+/* The whole emission at once into room known to be there: the common
+ * case, without the emitter's resume bookkeeping. */
 static char *put(char *p, const void *s, size_t n) {
     memcpy(p, s, n);
     return p + n;
@@ -588,6 +624,20 @@ static void write_record(char *p, const fhx_record *rec,
         }
         *p++ = '"';
     }
+    if (ans->n_keys) {
+        size_t i;
+        p = put(p, k_meta, K_LEN(k_meta));
+        for (i = 0; i < ans->n_keys; i++) {
+            const fhx_partition_key *k = &ans->keys[i];
+            if (i) *p++ = ',';
+            *p++ = '"';
+            p = put_escaped(p, k->key.ptr, k->key.len);
+            p = put(p, "\":\"", 3);
+            p = put_escaped(p, k->value.ptr, k->value.len);
+            *p++ = '"';
+        }
+        p = put(p, "}}", 2);
+    }
     *p = '}';
 }
 
@@ -595,8 +645,7 @@ static void write_record(char *p, const fhx_record *rec,
 static int emit_record(fhx_response_writer *w, const fhx_record *rec,
                        const fhx_answer *ans) {
     emitter e;
-    if (w->done == 0 && ans->n_keys == 0 &&
-        w->cap - w->out_len >= w->pend_size) {
+    if (w->done == 0 && w->cap - w->out_len >= w->pend_size) {
         write_record(w->out + w->out_len, rec, ans, w->n_answered == 1);
         w->out_len += w->pend_size;
         w->total += w->pend_size;
