@@ -162,6 +162,14 @@ static void count(fhx_transformer *t, fhx_result r) {
         t->stats.failed++;
 }
 
+/* 1 when the writer cannot refuse the answer (checked cheaply; answers
+ * with partition keys get the full check). */
+static int plain_answer(const fhx_answer *a) {
+    return a->n_keys == 0 &&
+           (unsigned)a->result <= FHX_RESULT_PROCESSING_FAILED &&
+           (a->data || !a->data_len) && (a->data_b64 || !a->data_b64_len);
+}
+
 /* Work out the answer for one record and write it. */
 static int answer(fhx_transformer *t, const fhx_record *rec) {
     fhx_answer ans;
@@ -200,8 +208,9 @@ static int answer(fhx_transformer *t, const fhx_record *rec) {
         /* a failed handler, or an answer the writer would refuse (a result
          * out of range, partition keys that are not UTF-8, NULL with a
          * length): that record fails, not the batch */
-        if (st < 0 ||
-            fhx_response_answer_size(rec, &ans, &size) == FHX_E_ARG) {
+        if (st < 0 || (!plain_answer(&ans) &&
+                       fhx_response_answer_size(rec, &ans, &size) ==
+                           FHX_E_ARG)) {
             memset(&ans, 0, sizeof ans);
             ans.result = FHX_RESULT_PROCESSING_FAILED;
             t->stats.handler_errors++;
