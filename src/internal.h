@@ -75,6 +75,10 @@ int fhxi_event_done(const fhx_event_decoder *dec);
  * can tell that its decoder moved on to another event. */
 uint64_t fhxi_event_generation(const fhx_event_decoder *dec);
 
+/* Turn the decoder's fast path for plain records on (the default) or off,
+ * so that tests can compare it with the general parser. */
+void fhxi_event_fast_path(fhx_event_decoder *dec, int on);
+
 /* ---- UTF-8 (json.c) ---- */
 
 /* Length of the valid UTF-8 prefix of s (RFC 3629: no overlongs, no
