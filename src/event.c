@@ -204,6 +204,7 @@ struct fhx_event_decoder {
     fhx_error err;
     uint64_t generation;
     int fast;           /* try fast_record first (fhxi_event_fast_path) */
+    size_t fast_records; /* records of this event read by fast_record */
 
     /* current piece of input */
     const char *in;
@@ -335,6 +336,7 @@ static void reset(fhx_event_decoder *dec) {
     dec->carry_start = dec->carry_base = 0;
     dec->carry_hint = dec->carry_from_in = 0;
     dec->n_ids = 0;
+    dec->fast_records = 0;
     if (dec->set) memset(dec->set, 0, dec->set_cap * sizeof *dec->set);
     dec->hdr.len = 0;
     for (i = 0; i < HDR_COUNT; i++) {
@@ -436,6 +438,10 @@ uint64_t fhxi_event_generation(const fhx_event_decoder *dec) {
 
 void fhxi_event_fast_path(fhx_event_decoder *dec, int on) {
     if (dec) dec->fast = on != 0;
+}
+
+size_t fhxi_event_fast_records(const fhx_event_decoder *dec) {
+    return dec ? dec->fast_records : 0;
 }
 
 /* ---- item parsing ------------------------------------------------------ */
@@ -935,6 +941,7 @@ static int fast_record(fhx_event_decoder *dec, const span *s, size_t *i,
     unsigned seen = 0, which;
     int st;
 
+    if (p[*i] != '{') return FAST_NO;
     record_start(rec, index, s->base + *i);
     for (;;) {
         pos = fast_ws(p, n, pos);
@@ -1047,6 +1054,7 @@ static int fast_record(fhx_event_decoder *dec, const span *s, size_t *i,
     st = add_record_id(dec, s, rec, id_hash);
     if (st != FHX_OK) return st;
     check_payload(rec, 0, 0, 0);
+    dec->fast_records++;
     *i = pos;
     return FHX_OK;
 }
