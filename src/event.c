@@ -924,6 +924,61 @@ static inline size_t fast_ws(const char *p, size_t n, size_t pos) {
     return pos;
 }
 
+/* Eight digits at a time where a 64-bit load puts p[0] in the low byte. */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define FAST_SWAR_DIGITS 1
+#define B8(c) ((uint64_t)0x0101010101010101u * (c))
+
+/* The count k (0..8) of leading decimal digits of the 8 bytes at p, and
+ * (when k > 0) their value in *val. */
+static inline unsigned digits8(const char *p, uint64_t *val) {
+    uint64_t x = load64((const unsigned char *)p), bad, y;
+    unsigned k;
+    /* a byte is a digit when its high nibble is 3, also after adding 6;
+     * a carry out of a byte >= 0xFA only reaches later bytes, after one
+     * already flagged, so the lowest flagged byte is the first non-digit */
+    bad = ((x & B8(0xF0)) ^ B8(0x30)) | (((x + B8(0x06)) & B8(0xF0)) ^ B8(0x30));
+    k = bad ? (unsigned)__builtin_ctzll(bad) / 8 : 8;
+    if (k == 0) return 0;
+    /* the k digits to the top bytes, zero bytes (leading zeros) below */
+    y = (x << (8 * (8 - k))) & B8(0x0F);
+    /* byte i is digit i, most significant first: pairs, quads, all */
+    y = (y * 10 + (y >> 8)) & (uint64_t)0x00FF00FF00FF00FFu;
+    y = (y * 100 + (y >> 16)) & (uint64_t)0x0000FFFF0000FFFFu;
+    y = (y * 10000 + (y >> 32)) & (uint64_t)0xFFFFFFFFu;
+    *val = y;
+    return k;
+}
+#endif
+
+/* The value of the decimal digits from p[pos] on, at most 18 of them (so
+ * below 10^18: no overflow); the position after the last one read. */
+static inline size_t fast_digits(const char *p, size_t n, size_t pos,
+                                 uint64_t *out) {
+    size_t start = pos;
+    uint64_t val = 0;
+#ifdef FAST_SWAR_DIGITS
+    static const uint64_t pow10[9] = {1,      10,      100,      1000,
+                                      10000,  100000,  1000000,  10000000,
+                                      100000000};
+    while (n - pos >= 8 && pos - start <= 10) {
+        uint64_t part = 0;
+        unsigned k = digits8(p + pos, &part);
+        val = val * pow10[k] + part;
+        pos += k;
+        if (k < 8) {
+            *out = val;
+            return pos;
+        }
+    }
+#endif
+    while (pos < n && pos - start < 18 && p[pos] >= '0' && p[pos] <= '9')
+        val = val * 10 + (uint64_t)(p[pos++] - '0');
+    *out = val;
+    return pos;
+}
+
 /* Does p[pos..n) start with the n_lit bytes of lit? */
 static inline int fast_lit(const char *p, size_t n, size_t pos,
                            const char *lit, size_t n_lit) {
@@ -1008,9 +1063,7 @@ static int fast_record(fhx_event_decoder *dec, const span *s, size_t *i,
             uint64_t ms;
             if (p[pos] < '1' || p[pos] > '9') return FAST_NO;
             v = pos;
-            ms = (uint64_t)(p[pos++] - '0');
-            while (pos < n && pos - v < 18 && p[pos] >= '0' && p[pos] <= '9')
-                ms = ms * 10 + (uint64_t)(p[pos++] - '0');
+            pos = fast_digits(p, n, pos, &ms);
             /* a 19th digit, '.', 'e' or the span's end: not the delimiter
              * checked below, so the general parser takes over */
             rec->arrival.raw.ptr = p + v;

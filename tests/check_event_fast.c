@@ -134,11 +134,23 @@ static text describe(const char *json, size_t len, int fast, size_t chunk,
     return t;
 }
 
-/* Fast and general agree on json, whole and at every split, under every
- * kernel; returns the records the fast path read, whole, scalar kernel. */
-static size_t assert_fast_same(const char *json, size_t len) {
+/* Every chunk size (every_split), or a few: 1, 2, 3, 5, 8, 13, ... */
+static size_t next_chunk(size_t chunk, size_t *prev, int every_split) {
+    size_t next;
+    if (every_split && !getenv("FHX_TEST_LIGHT")) return chunk + 1;
+    next = chunk + *prev;
+    *prev = chunk;
+    return next;
+}
+
+/* Fast and general agree on json, whole and in chunks (of every size when
+ * every_split, else of a few sizes), under every kernel; returns the
+ * records the fast path read, whole, scalar kernel. Under valgrind
+ * (FHX_TEST_LIGHT) the splits are always the few. */
+static size_t assert_fast_same(const char *json, size_t len,
+                               int every_split) {
     fhx_isa before = fhx_isa_active();
-    size_t fast_n = 0, n, chunk;
+    size_t fast_n = 0, n, chunk, prev = 1;
     text ref, t;
     unsigned isa;
     ck_assert_int_eq(fhx_isa_force(FHX_ISA_SCALAR), FHX_OK);
@@ -154,7 +166,8 @@ static size_t assert_fast_same(const char *json, size_t len) {
         free(t.p);
     }
     ck_assert_int_eq(fhx_isa_force(before), FHX_OK);
-    for (chunk = 1; chunk <= len + 1; chunk++) {
+    for (chunk = 1; chunk <= len + 1;
+         chunk = next_chunk(chunk, &prev, every_split)) {
         int fast;
         for (fast = 0; fast <= 1; fast++) {
             t = describe(json, len, fast, chunk, NULL);
@@ -302,7 +315,7 @@ START_TEST(test_fast_vectors) {
     size_t got;
     ck_assert_ptr_nonnull(json);
     snprintf(json, len + 1, "{\"records\":[%s," LAST "]}", v->record);
-    got = assert_fast_same(json, len);
+    got = assert_fast_same(json, len, 1);
     ck_assert_msg(got == v->fast, "vector %d: %zu records fast, not %zu: %s",
                   _i, got, v->fast, v->record);
     free(json);
@@ -340,6 +353,65 @@ START_TEST(test_fast_mutations) {
                           i, (unsigned char)subst[k], b.p, a.p);
             free(a.p);
             free(b.p);
+        }
+    }
+}
+END_TEST
+
+/* Timestamps of every length from 1 to 20 digits (the fast path reads up
+ * to 18, eight at a time where it can), of several digit patterns, each
+ * followed by a byte that ends the number or does not: fast and general
+ * agree, and the fast path takes exactly the plain integers up to 18
+ * digits. arrival_ms is checked against its own decimal value. */
+START_TEST(test_fast_timestamps) {
+    static const char *const patterns[] = {"98765432109876543210",
+                                           "10000000000000000000",
+                                           "19999999999999999999",
+                                           "55555555555555555555"};
+    static const char after[] = ",} \n0.eE:/\xfa\xff";
+    size_t digits, a, pi,
+        n_patterns = getenv("FHX_TEST_LIGHT")
+                         ? 1 /* under valgrind */
+                         : sizeof patterns / sizeof patterns[0];
+    for (pi = 0; pi < n_patterns; pi++) {
+        for (digits = 1; digits <= 20; digits++) {
+            for (a = 0; a < sizeof after - 1; a++) {
+                char c = after[a], json[256], num[22];
+                const char *tail = c == ',' ? "\"kinesisRecordMetadata\":{}}"
+                                   : c == '}' ? ""
+                                              : ",\"kinesisRecordMetadata\":{}}";
+                /* '0' only makes the number one digit longer */
+                size_t len = digits + (c == '0');
+                int plain = c == ',' || c == '}' || c == ' ' || c == '\n' ||
+                            c == '0';
+                size_t fast_n, want = plain ? (len <= 18 ? 2 : 1) : 0;
+                int n = snprintf(json, sizeof json,
+                                 "{\"records\":[{\"recordId\":\"a\",\"data\":"
+                                 "\"QQ==\",\"approximateArrivalTimestamp\":%.*s%c%s,"
+                                 LAST "]}",
+                                 (int)digits, patterns[pi], c, tail);
+                ck_assert_int_lt(n, (int)sizeof json);
+                fast_n = assert_fast_same(json, (size_t)n, 0);
+                ck_assert_msg(fast_n == want, "%s: %zu records fast, not %zu",
+                              json, fast_n, want);
+                if (want == 2) {
+                    fhx_event_decoder *dec;
+                    fhx_record rec;
+                    memcpy(num, patterns[pi], digits);
+                    num[digits] = c;
+                    num[len] = '\0';
+                    ck_assert_int_eq(fhx_event_decoder_new(&dec, NULL), FHX_OK);
+                    ck_assert_int_eq(fhx_event_begin(dec, json, (size_t)n),
+                                     FHX_OK);
+                    ck_assert_int_eq(fhx_event_next(dec, &rec), FHX_OK);
+                    ck_assert(rec.flags & FHX_REC_ARRIVAL_MS);
+                    ck_assert_uint_eq((unsigned long long)rec.arrival_ms,
+                                      strtoull(num, NULL, 10));
+                    ck_assert_uint_eq(rec.arrival.raw.len, len);
+                    ck_assert_uint_eq(fhxi_event_fast_records(dec), 1);
+                    fhx_event_decoder_free(dec);
+                }
+            }
         }
     }
 }
@@ -403,6 +475,7 @@ static Suite *event_fast_suite(void) {
     tcase_add_loop_test(tc, test_fast_vectors, 0,
                         (int)(sizeof vecs / sizeof vecs[0]));
     ADD_TEST(tc, test_fast_mutations);
+    ADD_TEST(tc, test_fast_timestamps);
     ADD_TEST(tc, test_fast_nomem);
     suite_add_tcase(s, tc);
     return s;
