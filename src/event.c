@@ -959,13 +959,13 @@ static inline size_t fast_digits(const char *p, size_t n, size_t pos,
     size_t start = pos;
     uint64_t val = 0;
 #ifdef FAST_SWAR_DIGITS
-    static const uint64_t pow10[9] = {1,      10,      100,      1000,
+    static const uint64_t ten_pow[9] = {1,      10,      100,      1000,
                                       10000,  100000,  1000000,  10000000,
                                       100000000};
     while (n - pos >= 8 && pos - start <= 10) {
         uint64_t part = 0;
         unsigned k = digits8(p + pos, &part);
-        val = val * pow10[k] + part;
+        val = val * ten_pow[k] + part;
         pos += k;
         if (k < 8) {
             *out = val;

@@ -25,6 +25,9 @@ typedef struct text {
     size_t len, cap;
 } text;
 
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
 static void put(text *t, const char *fmt, ...) {
     char tmp[512];
     va_list ap;
