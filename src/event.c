@@ -738,8 +738,8 @@ static void meta_clear(fhx_meta_value *v) {
 
 /* Every field of a record before its members are read: zero, absent, no
  * error. Field by field, so the compiler emits plain stores: a struct copy
- * or memset of this size became rep movs/stos, slow to start, which was
- * the largest single cost of a small record. */
+ * or memset of this size (about 370 bytes) became rep movs/stos, slow to
+ * start, a sixth of the record parser's time on small records. */
 static inline void record_start(fhx_record *rec, size_t index,
                                 size_t offset) {
     rec->index = index;
@@ -907,8 +907,9 @@ static int parse_record(fhx_event_decoder *dec, const span *s, size_t *i,
  * parse_record reads the record from its '{'. So every error inside a
  * record, every truncation (ITEM_MORE) and every unusual record comes from
  * the general parser, at the same byte. A record the fast path accepts is
- * one the general parser reads the same way, field for field (the tests
- * in check_event.c and the event fuzz harness compare the two); what
+ * one the general parser reads the same way, field for field
+ * (tests/check_event_fast.c and the event fuzz harness compare the two,
+ * fhxi_event_fast_path turning the fast path off); what
  * follows, the recordId set (a repeated id, no memory) and the payload
  * verdict, is the same code for both.
  */
