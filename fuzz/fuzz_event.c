@@ -9,7 +9,9 @@
  *   3. in chunks whose sizes come from the header, each piece an
  *      exact-size heap copy freed as soon as the decoder hands it back
  *      (FHX_NEED_INPUT), so a slice kept too long is a use after free;
- *   4. in place: each valid record's payload decoded over its own base64.
+ *   4. in place: each valid record's payload decoded over its own base64;
+ *   5. as a whole buffer with the fast path for plain records turned off
+ *      (fhxi_event_fast_path), so the general parser reads every record.
  * Records (content, offsets, flags, metadata, per-record errors), the final
  * status and the event error must be identical in every mode; payloads
  * must decode to exactly data_len bytes.
@@ -19,6 +21,7 @@
 
 #include "fuzz_util.h"
 #include "harnesses.h"
+#include "internal.h"
 
 typedef struct run {
     fhx_event_decoder *dec;
@@ -222,6 +225,14 @@ int fhxf_event(const uint8_t *data, size_t size) {
     FHXF_CHECK_MEM(r.digest.ptr, r.digest.len, view.ptr, view.len);
     fhx_buf_free(&r.digest);
     fhx_buf_free(&view);
+
+    /* 5. the general parser alone (the in-place pass changed only
+     * `before`, so `after` still holds the event) */
+    fhxi_event_fast_path(dec, 0);
+    run_init(&r, dec);
+    decode_whole(&r, (const char *)after.ptr, size);
+    FHXF_CHECK_MEM(r.digest.ptr, r.digest.len, ic.first.ptr, ic.first.len);
+    fhx_buf_free(&r.digest);
 
     fhx_buf_free(&ic.first);
     fhxf_guard_free(&after);

@@ -20,6 +20,7 @@
 
 #include "internal.h"
 #include "json.h"
+#include "kernel.h"
 
 /* ---- recordId hashing ------------------------------------------------ */
 
@@ -202,6 +203,8 @@ struct fhx_event_decoder {
     int status;         /* sticky FHX_END or error once reached */
     fhx_error err;
     uint64_t generation;
+    int fast;           /* try fast_record first (fhxi_event_fast_path) */
+    size_t fast_records; /* records of this event read by fast_record */
 
     /* current piece of input */
     const char *in;
@@ -296,6 +299,7 @@ int fhx_event_decoder_new(fhx_event_decoder **out, const fhx_allocator *alc) {
     fhx_buf_init(&dec->carry, dec->alc);
     fhx_buf_init(&dec->hdr, dec->alc);
     dec->state = ST_NONE;
+    dec->fast = 1;
     fhxi_clear_error(&dec->err);
     *out = dec;
     return FHX_OK;
@@ -332,6 +336,7 @@ static void reset(fhx_event_decoder *dec) {
     dec->carry_start = dec->carry_base = 0;
     dec->carry_hint = dec->carry_from_in = 0;
     dec->n_ids = 0;
+    dec->fast_records = 0;
     if (dec->set) memset(dec->set, 0, dec->set_cap * sizeof *dec->set);
     dec->hdr.len = 0;
     for (i = 0; i < HDR_COUNT; i++) {
@@ -431,6 +436,14 @@ uint64_t fhxi_event_generation(const fhx_event_decoder *dec) {
     return dec ? dec->generation : 0;
 }
 
+void fhxi_event_fast_path(fhx_event_decoder *dec, int on) {
+    if (dec) dec->fast = on != 0;
+}
+
+size_t fhxi_event_fast_records(const fhx_event_decoder *dec) {
+    return dec ? dec->fast_records : 0;
+}
+
 /* ---- item parsing ------------------------------------------------------ */
 
 /* What one parse step did. */
@@ -457,14 +470,24 @@ static int scan_status(fhx_event_decoder *dec, const span *s, int st,
     return event_error(dec, st, s->base + pos, record, msg);
 }
 
-/* Skip whitespace; ITEM_MORE (or truncation) when the span ends. */
-static int ws_then_byte(fhx_event_decoder *dec, const span *s, size_t *i,
-                        size_t record) {
+/* ws_then_byte's work when *i is at whitespace or the end of the span. */
+static int ws_then_byte_slow(fhx_event_decoder *dec, const span *s, size_t *i,
+                             size_t record) {
     fhxi_json_skip_ws(s->p, s->len, i);
     if (*i < s->len) return FHX_OK;
     if (!s->final) return ITEM_MORE;
     return event_error(dec, FHX_E_TRUNCATED, s->base + s->len, record,
                        "unexpected end of input");
+}
+
+/* Skip whitespace; ITEM_MORE (or truncation) when the span ends. Inline
+ * for the common case, a significant byte right there. */
+static inline int ws_then_byte(fhx_event_decoder *dec, const span *s,
+                               size_t *i, size_t record) {
+    if (FHXI_LIKELY(*i < s->len &&
+                    !fhxi_json_is_ws((unsigned char)s->p[*i])))
+        return FHX_OK;
+    return ws_then_byte_slow(dec, s, i, record);
 }
 
 /* Compare a scanned key with a name of n bytes, resolving escapes when
@@ -581,6 +604,14 @@ static int parse_int64(const char *p, size_t len, int64_t *out) {
         i = 1;
     }
     if (i >= len) return 0;
+    if (len - i <= 18) { /* < 10^18: no overflow check per digit */
+        for (; i < len; i++) {
+            if (p[i] < '0' || p[i] > '9') return 0;
+            v = v * 10 + (unsigned)(p[i] - '0');
+        }
+        *out = neg ? -(int64_t)v : (int64_t)v;
+        return 1;
+    }
     lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
     for (; i < len; i++) {
         unsigned d;
@@ -682,7 +713,59 @@ static void check_payload(fhx_record *rec, int dup_data, int not_string,
                    err.msg ? err.msg : "invalid base64");
 }
 
-static const fhx_record record_zero;
+/* Enter the recordId of a complete record into the set. Event-level
+ * errors: a repeated recordId (the answers could not be told apart), no
+ * memory, too many records. */
+static int add_record_id(fhx_event_decoder *dec, const span *s,
+                         const fhx_record *rec, uint64_t id_hash) {
+    int st = ids_grow(dec, dec->n_ids + 1);
+    if (st != FHX_OK)
+        return event_error(dec, st, rec->offset, rec->index,
+                           st == FHX_E_NOMEM ? "out of memory"
+                                             : "too many records");
+    if (!ids_add(dec, id_hash, rec->offset))
+        return event_error(dec, FHX_E_DUPLICATE_ID,
+                           (size_t)(rec->id.ptr - s->p) + s->base, rec->index,
+                           "recordId appears twice in the event");
+    return FHX_OK;
+}
+
+static void meta_clear(fhx_meta_value *v) {
+    v->raw.ptr = NULL;
+    v->raw.len = 0;
+    v->kind = FHX_META_ABSENT;
+}
+
+/* Every field of a record before its members are read: zero, absent, no
+ * error. Field by field, so the compiler emits plain stores: a struct copy
+ * or memset of this size (about 370 bytes) became rep movs/stos, slow to
+ * start, a sixth of the record parser's time on small records. */
+static inline void record_start(fhx_record *rec, size_t index,
+                                size_t offset) {
+    rec->index = index;
+    rec->offset = offset;
+    rec->length = 0;
+    rec->id.ptr = NULL;
+    rec->id.len = 0;
+    rec->data.ptr = NULL;
+    rec->data.len = 0;
+    rec->data_offset = 0;
+    rec->data_len = 0;
+    rec->arrival_ms = 0;
+    meta_clear(&rec->arrival);
+    rec->flags = 0;
+    meta_clear(&rec->kinesis.shard_id);
+    meta_clear(&rec->kinesis.partition_key);
+    meta_clear(&rec->kinesis.approximate_arrival_timestamp);
+    meta_clear(&rec->kinesis.sequence_number);
+    meta_clear(&rec->kinesis.subsequence_number);
+    meta_clear(&rec->msk.offset);
+    meta_clear(&rec->msk.partition_id);
+    meta_clear(&rec->msk.approximate_arrival_timestamp);
+    meta_clear(&rec->result);
+    rec->status = FHX_OK;
+    fhxi_clear_error(&rec->err);
+}
 
 /* Parse one record object at *i (the '{'). */
 static int parse_record(fhx_event_decoder *dec, const span *s, size_t *i,
@@ -693,11 +776,7 @@ static int parse_record(fhx_event_decoder *dec, const span *s, size_t *i,
     fhx_meta_value *kv[5], *mv[3];
     int present;
 
-    *rec = record_zero; /* a copy, not memset: rep stos is slow to start */
-    rec->index = index;
-    rec->offset = s->base + pos;
-    rec->status = FHX_OK;
-    fhxi_clear_error(&rec->err);
+    record_start(rec, index, s->base + pos);
     kv[0] = &rec->kinesis.shard_id;
     kv[1] = &rec->kinesis.partition_key;
     kv[2] = &rec->kinesis.approximate_arrival_timestamp;
@@ -805,20 +884,231 @@ static int parse_record(fhx_event_decoder *dec, const span *s, size_t *i,
     if (!have_id)
         return event_error(dec, FHX_E_SCHEMA, rec->offset, index,
                            "record has no recordId");
-    /* Event-level: a repeated recordId could not be answered apart. */
-    {
-        uint64_t h = id_hash;
-        st = ids_grow(dec, dec->n_ids + 1);
-        if (st != FHX_OK)
-            return event_error(dec, st, rec->offset, index,
-                               st == FHX_E_NOMEM ? "out of memory"
-                                                 : "too many records");
-        if (!ids_add(dec, h, rec->offset))
-            return event_error(dec, FHX_E_DUPLICATE_ID,
-                               (size_t)(rec->id.ptr - s->p) + s->base, index,
-                               "recordId appears twice in the event");
-    }
+    st = add_record_id(dec, s, rec, id_hash);
+    if (st != FHX_OK) return st;
     check_payload(rec, dup_data, not_string, not_string_off);
+    *i = pos;
+    return FHX_OK;
+}
+
+/* ---- the fast path for a plain record ---------------------------------- */
+
+/*
+ * Nearly every record of a real event is {"recordId":"...",
+ * "approximateArrivalTimestamp":N,"data":"..."}, Kinesis sources adding
+ * "kinesisRecordMetadata":{...}. fast_record reads exactly such records:
+ * those members only (in any order, each at most once, whitespace
+ * allowed), a recordId in printable ASCII without escapes, a data string
+ * without escapes, a timestamp that is a positive integer of at most 18
+ * digits (no sign, leading zero, fraction or exponent), a metadata object
+ * (read by the general meta_object), the whole record inside the span.
+ * On anything else it gives up (FAST_NO) having changed nothing of the
+ * decoder (*rec aside, which the general parser rewrites), and
+ * parse_record reads the record from its '{'. So every error inside a
+ * record, every truncation (ITEM_MORE) and every unusual record comes from
+ * the general parser, at the same byte. A record the fast path accepts is
+ * one the general parser reads the same way, field for field
+ * (tests/check_event_fast.c and the event fuzz harness compare the two,
+ * fhxi_event_fast_path turning the fast path off); what
+ * follows, the recordId set (a repeated id, no memory) and the payload
+ * verdict, is the same code for both.
+ */
+#define FAST_NO 1
+
+enum { F_ID = 1, F_DATA = 2, F_ARRIVAL = 4, F_KINESIS = 8 };
+
+/* Skip JSON whitespace from pos. */
+static inline size_t fast_ws(const char *p, size_t n, size_t pos) {
+    while (pos < n && (unsigned char)p[pos] <= ' ' &&
+           fhxi_json_is_ws((unsigned char)p[pos]))
+        pos++;
+    return pos;
+}
+
+/* Eight digits at a time where a 64-bit load puts p[0] in the low byte. */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define FAST_SWAR_DIGITS 1
+#define B8(c) ((uint64_t)0x0101010101010101u * (c))
+
+/* The count k (0..8) of leading decimal digits of the 8 bytes at p, and
+ * (when k > 0) their value in *val. */
+static inline unsigned digits8(const char *p, uint64_t *val) {
+    uint64_t x = load64((const unsigned char *)p), bad, y;
+    unsigned k;
+    /* a byte is a digit when its high nibble is 3, also after adding 6;
+     * a carry out of a byte >= 0xFA only reaches later bytes, after one
+     * already flagged, so the lowest flagged byte is the first non-digit */
+    bad = ((x & B8(0xF0)) ^ B8(0x30)) | (((x + B8(0x06)) & B8(0xF0)) ^ B8(0x30));
+    k = bad ? (unsigned)__builtin_ctzll(bad) / 8 : 8;
+    if (k == 0) return 0;
+    /* the k digits to the top bytes, zero bytes (leading zeros) below */
+    y = (x << (8 * (8 - k))) & B8(0x0F);
+    /* byte i is digit i, most significant first: pairs, quads, all */
+    y = (y * 10 + (y >> 8)) & (uint64_t)0x00FF00FF00FF00FFu;
+    y = (y * 100 + (y >> 16)) & (uint64_t)0x0000FFFF0000FFFFu;
+    y = (y * 10000 + (y >> 32)) & (uint64_t)0xFFFFFFFFu;
+    *val = y;
+    return k;
+}
+#endif
+
+/* The value of the decimal digits from p[pos] on, at most 18 of them (so
+ * below 10^18: no overflow); the position after the last one read. */
+static inline size_t fast_digits(const char *p, size_t n, size_t pos,
+                                 uint64_t *out) {
+    size_t start = pos;
+    uint64_t val = 0;
+#ifdef FAST_SWAR_DIGITS
+    static const uint64_t ten_pow[9] = {1,      10,      100,      1000,
+                                      10000,  100000,  1000000,  10000000,
+                                      100000000};
+    while (n - pos >= 8 && pos - start <= 10) {
+        uint64_t part = 0;
+        unsigned k = digits8(p + pos, &part);
+        val = val * ten_pow[k] + part;
+        pos += k;
+        if (k < 8) {
+            *out = val;
+            return pos;
+        }
+    }
+#endif
+    while (pos < n && pos - start < 18 && p[pos] >= '0' && p[pos] <= '9')
+        val = val * 10 + (uint64_t)(p[pos++] - '0');
+    *out = val;
+    return pos;
+}
+
+/* Does p[pos..n) start with the n_lit bytes of lit? */
+static inline int fast_lit(const char *p, size_t n, size_t pos,
+                           const char *lit, size_t n_lit) {
+    return n - pos >= n_lit && memcmp(p + pos, lit, n_lit) == 0;
+}
+#define FAST_KEY(p, n, pos, lit) fast_lit(p, n, pos, "" lit, sizeof(lit) - 1)
+
+static int fast_record(fhx_event_decoder *dec, const span *s, size_t *i,
+                       fhx_record *rec) {
+    const char *p = s->p;
+    size_t n = s->len, pos = *i + 1, index = dec->n_ids, v;
+    size_t (*scan)(const char *, size_t, int) =
+        fhxi_kernel_active()->scan_string;
+    uint64_t id_hash = 0;
+    unsigned seen = 0, which;
+    int st;
+
+    if (p[*i] != '{') return FAST_NO;
+    record_start(rec, index, s->base + *i);
+    for (;;) {
+        pos = fast_ws(p, n, pos);
+        if (pos + 1 >= n || p[pos] != '"') return FAST_NO;
+        switch (p[pos + 1]) {
+        case 'r':
+            if (!FAST_KEY(p, n, pos, "\"recordId\"")) return FAST_NO;
+            which = F_ID;
+            pos += sizeof "\"recordId\"" - 1;
+            break;
+        case 'd':
+            if (!FAST_KEY(p, n, pos, "\"data\"")) return FAST_NO;
+            which = F_DATA;
+            pos += sizeof "\"data\"" - 1;
+            break;
+        case 'a':
+            if (!FAST_KEY(p, n, pos, "\"approximateArrivalTimestamp\""))
+                return FAST_NO;
+            which = F_ARRIVAL;
+            pos += sizeof "\"approximateArrivalTimestamp\"" - 1;
+            break;
+        case 'k':
+            if (!FAST_KEY(p, n, pos, "\"kinesisRecordMetadata\""))
+                return FAST_NO;
+            which = F_KINESIS;
+            pos += sizeof "\"kinesisRecordMetadata\"" - 1;
+            break;
+        default:
+            return FAST_NO;
+        }
+        if (seen & which) return FAST_NO;
+        seen |= which;
+        pos = fast_ws(p, n, pos);
+        if (pos >= n || p[pos] != ':') return FAST_NO;
+        pos = fast_ws(p, n, pos + 1);
+        if (pos >= n) return FAST_NO;
+        switch (which) {
+        case F_ID:
+            if (p[pos] != '"') return FAST_NO;
+            v = pos + 1;
+            pos = v + scan(p + v, n - v, 1);
+            if (pos >= n || p[pos] != '"') return FAST_NO;
+            rec->id.ptr = p + v;
+            rec->id.len = pos - v;
+            pos++;
+            /* fetch the set slot while the rest of the record is read */
+            id_hash = hash_bytes(rec->id.ptr, rec->id.len);
+            if (dec->set_cap)
+                FHXI_PREFETCH(
+                    &dec->set[(size_t)set_key(id_hash) & (dec->set_cap - 1)]);
+            break;
+        case F_DATA:
+            if (p[pos] != '"') return FAST_NO;
+            v = pos + 1;
+            pos = v + scan(p + v, n - v, 0);
+            if (pos >= n || p[pos] != '"') return FAST_NO;
+            rec->data.ptr = p + v;
+            rec->data.len = pos - v;
+            rec->data_offset = s->base + v;
+            rec->flags |= FHX_REC_HAS_DATA;
+            pos++;
+            break;
+        case F_ARRIVAL: {
+            uint64_t ms;
+            if (p[pos] < '1' || p[pos] > '9') return FAST_NO;
+            v = pos;
+            pos = fast_digits(p, n, pos, &ms);
+            /* a 19th digit, '.', 'e' or the span's end: not the delimiter
+             * checked below, so the general parser takes over */
+            rec->arrival.raw.ptr = p + v;
+            rec->arrival.raw.len = pos - v;
+            rec->arrival.kind = FHX_META_NUMBER;
+            rec->arrival_ms = (int64_t)ms;
+            rec->flags |= FHX_REC_HAS_ARRIVAL | FHX_REC_ARRIVAL_MS;
+            break;
+        }
+        default: { /* F_KINESIS */
+            fhx_meta_value *kv[5];
+            fhx_error saved = dec->err;
+            int present;
+            if (p[pos] != '{') return FAST_NO;
+            kv[0] = &rec->kinesis.shard_id;
+            kv[1] = &rec->kinesis.partition_key;
+            kv[2] = &rec->kinesis.approximate_arrival_timestamp;
+            kv[3] = &rec->kinesis.sequence_number;
+            kv[4] = &rec->kinesis.subsequence_number;
+            st = meta_object(dec, s, &pos, index, kinesis_names, kv, 5,
+                             &present);
+            if (st != FHX_OK) {
+                dec->err = saved; /* the general parser reports it */
+                return FAST_NO;
+            }
+            rec->flags |= FHX_REC_KINESIS;
+            break;
+        }
+        }
+        pos = fast_ws(p, n, pos);
+        if (pos >= n) return FAST_NO;
+        if (p[pos] == '}') break;
+        if (p[pos] != ',') return FAST_NO;
+        pos++;
+    }
+    pos++; /* the '}' */
+    if ((seen & (F_ID | F_DATA)) != (F_ID | F_DATA)) return FAST_NO;
+    rec->length = s->base + pos - rec->offset;
+    /* The record is complete and read as parse_record reads it, which
+     * would now do the same: its errors are those of the event. */
+    st = add_record_id(dec, s, rec, id_hash);
+    if (st != FHX_OK) return st;
+    check_payload(rec, 0, 0, 0);
+    dec->fast_records++;
     *i = pos;
     return FHX_OK;
 }
@@ -961,7 +1251,8 @@ static int step(fhx_event_decoder *dec, const span *s, size_t *used,
             st = ws_then_byte(dec, s, &pos, dec->n_ids);
             if (st != FHX_OK) return st;
         }
-        st = parse_record(dec, s, &pos, rec);
+        st = dec->fast ? fast_record(dec, s, &pos, rec) : FAST_NO;
+        if (st == FAST_NO) st = parse_record(dec, s, &pos, rec);
         if (st != FHX_OK) return st;
         dec->state = ST_REC_NEXT;
         *used = pos;

@@ -75,6 +75,12 @@ int fhxi_event_done(const fhx_event_decoder *dec);
  * can tell that its decoder moved on to another event. */
 uint64_t fhxi_event_generation(const fhx_event_decoder *dec);
 
+/* Turn the decoder's fast path for plain records on (the default) or off,
+ * so that tests can compare it with the general parser. */
+void fhxi_event_fast_path(fhx_event_decoder *dec, int on);
+/* How many records of the current event the fast path has read. */
+size_t fhxi_event_fast_records(const fhx_event_decoder *dec);
+
 /* ---- the response writer, for the transformer (response.c) ---- */
 
 /* The writer's size limit. */

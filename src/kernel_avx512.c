@@ -302,6 +302,16 @@ static size_t avx512_scan_string(const char *p, size_t len, int utf8) {
     k.hi = _mm512_load_si512((const void *)(scan_table + 64));
     k.mode = _mm512_set1_epi32(utf8 ? -1 : 0);
 
+    /* The first block alone: most strings of an event (recordIds, keys,
+     * metadata, small payloads) end inside it, and the 4-block step below
+     * would look at 256 bytes to find them. */
+    if (left >= 64) {
+        m = _mm512_movepi8_mask(
+            scan_flags(_mm512_loadu_si512((const void *)s), k));
+        if (m != 0) return lowest(m);
+        s += 64;
+        left -= 64;
+    }
     /* 4 blocks per step, one test; the failing step is redone block by
      * block below. */
     while (left >= 256) {
