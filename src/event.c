@@ -221,6 +221,12 @@ struct fhx_event_decoder {
     /* recordIds: per record, and an open-addressing set of their hashes */
     id_entry *ids;
     size_t n_ids, ids_cap;
+    /* the record fhx_event_next produced last (the writer's guard need not
+     * hash an id that is this one, in the same place) */
+    int has_last;
+    size_t last_index;
+    fhx_slice last_id;
+    unsigned last_id_escaped;
     uint64_t *set;      /* open addressing: set_key(hash), 0 = empty */
     size_t set_cap;     /* 0 or a power of two */
 
@@ -336,6 +342,7 @@ static void reset(fhx_event_decoder *dec) {
     dec->carry_start = dec->carry_base = 0;
     dec->carry_hint = dec->carry_from_in = 0;
     dec->n_ids = 0;
+    dec->has_last = 0;
     dec->fast_records = 0;
     if (dec->set) memset(dec->set, 0, dec->set_cap * sizeof *dec->set);
     dec->hdr.len = 0;
@@ -1304,7 +1311,29 @@ static int carry_take(fhx_event_decoder *dec, size_t n) {
     return FHX_OK;
 }
 
+static int next_record(fhx_event_decoder *dec, fhx_record *rec);
+
 int fhx_event_next(fhx_event_decoder *dec, fhx_record *rec) {
+    int st = next_record(dec, rec);
+    if (st == FHX_OK) {
+        dec->has_last = 1;
+        dec->last_index = rec->index;
+        dec->last_id = rec->id;
+        dec->last_id_escaped = rec->flags & FHX_REC_ID_ESCAPED;
+    } else if (dec) {
+        dec->has_last = 0;
+    }
+    return st;
+}
+
+int fhxi_event_is_last(const fhx_event_decoder *dec, const fhx_record *rec) {
+    return dec->has_last && rec->index == dec->last_index &&
+           rec->id.ptr == dec->last_id.ptr &&
+           rec->id.len == dec->last_id.len &&
+           (rec->flags & FHX_REC_ID_ESCAPED) == dec->last_id_escaped;
+}
+
+static int next_record(fhx_event_decoder *dec, fhx_record *rec) {
     if (!dec || !rec) return FHX_E_ARG;
     if (dec->state == ST_NONE) return FHX_E_STATE;
     if (dec->status != FHX_OK) return dec->status;

@@ -75,6 +75,11 @@ int fhxi_event_done(const fhx_event_decoder *dec);
  * can tell that its decoder moved on to another event. */
 uint64_t fhxi_event_generation(const fhx_event_decoder *dec);
 
+/* 1 when rec has the index and the very id slice (same bytes, same place)
+ * of the record fhx_event_next produced last: the guard then knows its id
+ * without hashing it again. */
+int fhxi_event_is_last(const fhx_event_decoder *dec, const fhx_record *rec);
+
 /* Turn the decoder's fast path for plain records on (the default) or off,
  * so that tests can compare it with the general parser. */
 void fhxi_event_fast_path(fhx_event_decoder *dec, int on);

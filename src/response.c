@@ -581,7 +581,8 @@ static int guard(fhx_response_writer *w, const fhx_record *rec) {
     if (!fhxi_event_record_info(w->dec, rec->index, &hash, &offset))
         return fail(w, FHX_E_UNKNOWN_ID, rec->offset, rec->index,
                     "answer for a record the decoder did not produce");
-    if (hash != fhxi_id_hash(rec->id.ptr, rec->id.len, escaped))
+    if (!fhxi_event_is_last(w->dec, rec) &&
+        hash != fhxi_id_hash(rec->id.ptr, rec->id.len, escaped))
         return fail(w, FHX_E_UNKNOWN_ID, offset, rec->index,
                     "answer's recordId is not the event's");
     if (bit_get(w, rec->index))

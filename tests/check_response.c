@@ -821,6 +821,49 @@ START_TEST(test_guard_altered_id) {
 }
 END_TEST
 
+START_TEST(test_guard_last_record) {
+    /* the record fhx_event_next produced last is known without hashing
+     * while its id slice is untouched; any change is still caught */
+    char *ev = make_event(3, 0);
+    fhx_event_decoder *dec;
+    fhx_response_writer *w;
+    fhx_record rec, alt;
+    fhx_answer ok = answer(FHX_RESULT_OK, "x");
+    char buf[1024], id[64];
+    ck_assert_int_eq(fhx_event_decoder_new(&dec, NULL), FHX_OK);
+    ck_assert_int_eq(fhx_response_writer_new(&w, NULL), FHX_OK);
+    ck_assert_int_eq(fhx_event_begin(dec, ev, strlen(ev)), FHX_OK);
+    ck_assert_int_eq(fhx_event_next(dec, &rec), FHX_OK);
+    ck_assert_uint_lt(rec.id.len, sizeof id);
+    ck_assert_int_eq(fhx_response_begin(w, dec, buf, sizeof buf), FHX_OK);
+    alt = rec;
+    alt.id.len--; /* same place, shorter */
+    ck_assert_int_eq(fhx_response_add(w, &alt, &ok), FHX_E_UNKNOWN_ID);
+    ck_assert_int_eq(fhx_response_begin(w, dec, buf, sizeof buf), FHX_OK);
+    memcpy(id, rec.id.ptr, rec.id.len);
+    id[0] = (char)(id[0] == 'x' ? 'y' : 'x');
+    alt = rec;
+    alt.id.ptr = id; /* elsewhere, altered */
+    ck_assert_int_eq(fhx_response_add(w, &alt, &ok), FHX_E_UNKNOWN_ID);
+    ck_assert_int_eq(fhx_response_begin(w, dec, buf, sizeof buf), FHX_OK);
+    id[0] = rec.id.ptr[0];
+    alt.id.ptr = id; /* elsewhere, the same bytes: the same record */
+    ck_assert_int_eq(fhx_response_add(w, &alt, &ok), FHX_OK);
+    ck_assert_int_eq(fhx_response_begin(w, dec, buf, sizeof buf), FHX_OK);
+    ck_assert_int_eq(fhx_response_add(w, &rec, &ok), FHX_OK);
+    /* once the decoder has moved on, the old record is hashed again */
+    ck_assert_int_eq(fhx_event_next(dec, &alt), FHX_OK);
+    ck_assert_int_eq(fhx_response_add(w, &alt, &ok), FHX_OK);
+    alt = rec;
+    ck_assert_int_eq(fhx_response_begin(w, dec, buf, sizeof buf), FHX_OK);
+    alt.id.len--;
+    ck_assert_int_eq(fhx_response_add(w, &alt, &ok), FHX_E_UNKNOWN_ID);
+    fhx_response_writer_free(w);
+    fhx_event_decoder_free(dec);
+    free(ev);
+}
+END_TEST
+
 START_TEST(test_guard_escaped_id_equivalence) {
     /* the same id spelled without escapes is the same record */
     event_fx fx;
@@ -1295,6 +1338,7 @@ static Suite *response_suite(void) {
     ADD_TEST(tc, test_guard_unknown_index);
     ADD_TEST(tc, test_guard_invented_record);
     ADD_TEST(tc, test_guard_altered_id);
+    ADD_TEST(tc, test_guard_last_record);
     ADD_TEST(tc, test_guard_escaped_id_equivalence);
     ADD_TEST(tc, test_guard_duplicate);
     ADD_TEST(tc, test_guard_duplicate_after_full);

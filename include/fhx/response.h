@@ -28,7 +28,9 @@
  *
  * The guard: a writer is bound to the decoder of its event. An answer for a
  * record the decoder did not produce (an invented recordId, or a record
- * whose id bytes were changed) is FHX_E_UNKNOWN_ID; a second answer for a
+ * whose id was changed: ids are compared by a hash of their decoded value,
+ * except that the record fhx_event_next produced last, answered with its
+ * id slice untouched, is known without hashing) is FHX_E_UNKNOWN_ID; a second answer for a
  * record is FHX_E_DUPLICATE_ID; fhx_response_end() refuses to finish
  * (FHX_E_MISSING_ID, with the first unanswered record in the error) until
  * every record of the event is answered, and FHX_E_STATE until the decoder
