@@ -64,6 +64,13 @@ int fhx_gzip_is_gzip(const void *data, size_t len) {
 
 /* ==== Writer =========================================================== */
 
+/* zlib must get more than 6 bytes of output space for a SYNC or FULL
+ * flush: when a flush marker fills avail_out exactly, the next call emits
+ * another marker, so with 1 to 6 bytes per call a flush never completes
+ * (zlib.h, deflate). Below SPILL_MIN bytes of caller space, deflate writes
+ * into the spill instead and the caller gets its bytes from there. */
+#define SPILL_MIN 32
+
 struct fhx_gzip_writer {
     fhx_allocator alc_store;
     const fhx_allocator *alc;
@@ -73,6 +80,11 @@ struct fhx_gzip_writer {
     uint64_t total_in;
     uint64_t total_out;
     uint64_t members;
+    unsigned char spill[SPILL_MIN];
+    size_t spill_pos; /* next byte of the spill to hand out */
+    size_t spill_len; /* bytes in the spill */
+    int spill_done;   /* once the spill is out: 1 flush complete (FHX_OK),
+                         2 member complete (FHX_END) */
 };
 
 static int level_ok(int level) { return level >= 0 && level <= 9; }
@@ -118,6 +130,8 @@ int fhx_gzip_writer_reset(fhx_gzip_writer *w, int level) {
     w->total_in = 0;
     w->total_out = 0;
     w->members = 0;
+    w->spill_pos = w->spill_len = 0;
+    w->spill_done = 0;
     return FHX_OK;
 }
 
@@ -149,30 +163,55 @@ int fhx_gzip_write(fhx_gzip_writer *w, const void *in, size_t in_len,
         return FHX_E_ARG;
     if (w->status < 0) return w->status;
     for (;;) {
-        size_t in_left = in_len - used, out_left = out_cap - put;
-        uInt ain = clamp_uint(in_left), aout = clamp_uint(out_left);
-        int last = ain == in_left, zr;
+        size_t in_left = in_len - used, out_left, k;
+        uInt ain, aout;
+        int last, zr, spill;
+        /* first what an earlier call left in the spill */
+        k = w->spill_len - w->spill_pos;
+        if (k > out_cap - put) k = out_cap - put;
+        if (k) {
+            memcpy(dst + put, w->spill + w->spill_pos, k);
+            w->spill_pos += k;
+            put += k;
+        }
+        out_left = out_cap - put;
+        if (w->spill_pos == w->spill_len && w->spill_done) {
+            /* a flush or a member that completed into the spill */
+            st = w->spill_done == 2 ? FHX_END : FHX_OK;
+            if (st == FHX_END) w->members++;
+            w->spill_done = 0;
+            break;
+        }
         if (out_left == 0) {
             st = in_left == 0 && flush == FHX_GZIP_NO_FLUSH ? FHX_NEED_INPUT
                                                             : FHX_NEED_OUTPUT;
             break;
         }
+        /* here the spill is empty (or the output would be full) */
+        spill = out_left < SPILL_MIN;
+        ain = clamp_uint(in_left);
+        aout = spill ? (uInt)SPILL_MIN : clamp_uint(out_left);
+        last = ain == in_left;
         w->zs.next_in = (z_const Bytef *)(src ? src + used : NULL);
         w->zs.avail_in = ain;
-        w->zs.next_out = dst + put;
+        w->zs.next_out = spill ? w->spill : dst + put;
         w->zs.avail_out = aout;
         /* the flush applies only once the last piece of input is in */
         zr = deflate(&w->zs, last ? zflush(flush) : Z_NO_FLUSH);
         used += ain - w->zs.avail_in;
-        put += aout - w->zs.avail_out;
+        if (spill) {
+            w->spill_pos = 0;
+            w->spill_len = aout - w->zs.avail_out;
+        } else {
+            put += aout - w->zs.avail_out;
+        }
         if (zr == Z_STREAM_END) {
-            w->members++;
             if (deflateReset(&w->zs) != Z_OK) {
                 st = FHX_E_ZLIB;
                 break;
             }
-            st = FHX_END;
-            break;
+            w->spill_done = 2; /* FHX_END once the spill is out */
+            continue;
         }
         if (zr == Z_BUF_ERROR && flush != FHX_GZIP_FINISH) {
             /* no progress possible: the flush was already complete */
@@ -185,14 +224,14 @@ int fhx_gzip_write(fhx_gzip_writer *w, const void *in, size_t in_len,
         }
         if (used < in_len) continue; /* more input (pieces, or room left) */
         if (flush == FHX_GZIP_NO_FLUSH) {
+            if (w->spill_pos < w->spill_len) continue; /* hand it out */
             st = FHX_NEED_INPUT;
             break;
         }
-        if (flush != FHX_GZIP_FINISH && w->zs.avail_out > 0) {
-            st = FHX_OK; /* the flush is complete */
-            break;
-        }
-        /* FINISH not done yet, or a flush that filled this piece: loop */
+        if (flush != FHX_GZIP_FINISH && w->zs.avail_out > 0)
+            w->spill_done = 1; /* the flush is complete: FHX_OK */
+        /* FINISH not done yet, a flush that filled this piece, or
+         * a complete one whose bytes are still to hand out: loop */
     }
     w->total_in += used;
     w->total_out += put;

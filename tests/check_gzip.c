@@ -404,6 +404,70 @@ START_TEST(test_sync_flush) {
 }
 END_TEST
 
+START_TEST(test_flush_small_output) {
+    /* Regression (fuzz_gunzip): a SYNC or FULL flush into 1 to 6 bytes of
+     * output per call never completed: each call ended with the output
+     * full, so zlib emitted another flush marker on the next one. The
+     * flush must complete in a bounded number of calls, be readable up to
+     * there, and the member must decompress to the input. */
+    static const char text[] = "hello, hello, hello flush";
+    const size_t len = sizeof text - 1;
+    size_t cap, used, put, n, left, calls;
+    uint8_t out[4096], back[64];
+    fhx_gzip_writer *w;
+    z_stream zs;
+    int st, f;
+    for (f = FHX_GZIP_SYNC_FLUSH; f <= FHX_GZIP_FULL_FLUSH; f++) {
+        for (cap = 1; cap <= 40; cap++) {
+            ck_assert_int_eq(fhx_gzip_writer_new(&w, 6, NULL), FHX_OK);
+            n = 0;
+            left = len;
+            calls = 0;
+            do {
+                st = fhx_gzip_write(w, text + len - left, left, &used,
+                                    out + n, cap, &put, (fhx_gzip_flush)f);
+                ck_assert_uint_le(put, cap);
+                left -= used;
+                n += put;
+                ck_assert_uint_lt(++calls, 200);
+            } while (st == FHX_NEED_OUTPUT);
+            ck_assert_int_eq(st, FHX_OK);
+            ck_assert_uint_eq(left, 0);
+            /* everything so far decompresses to the input */
+            memset(&zs, 0, sizeof zs);
+            ck_assert_int_eq(inflateInit2(&zs, 31), Z_OK);
+            zs.next_in = out;
+            zs.avail_in = (uInt)n;
+            zs.next_out = back;
+            zs.avail_out = sizeof back;
+            ck_assert_int_eq(inflate(&zs, Z_SYNC_FLUSH), Z_OK);
+            ck_assert_uint_eq(zs.avail_in, 0);
+            ck_assert_uint_eq(sizeof back - zs.avail_out, len);
+            ck_assert_mem_eq(back, text, len);
+            inflateEnd(&zs);
+            /* then FINISH, also in small pieces */
+            do {
+                st = fhx_gzip_write(w, NULL, 0, &used, out + n, cap, &put,
+                                    FHX_GZIP_FINISH);
+                n += put;
+                ck_assert_uint_lt(++calls, 400);
+            } while (st == FHX_NEED_OUTPUT);
+            ck_assert_int_eq(st, FHX_END);
+            ck_assert_uint_eq(fhx_gzip_writer_members(w), 1);
+            ck_assert_uint_eq(fhx_gzip_writer_total_out(w), n);
+            {
+                size_t bl;
+                uint8_t *b = zlib_gunzip(out, n, &bl);
+                ck_assert_uint_eq(bl, len);
+                ck_assert_mem_eq(b, text, len);
+                free(b);
+            }
+            fhx_gzip_writer_free(w);
+        }
+    }
+}
+END_TEST
+
 START_TEST(test_small_output_and_status) {
     /* NEED_INPUT without flush; output one byte at a time */
     fhx_gzip_writer *w;
@@ -875,6 +939,7 @@ static Suite *gzip_suite(void) {
     ADD_TEST(tc, test_multi_member);
     ADD_TEST(tc, test_sync_flush);
     ADD_TEST(tc, test_small_output_and_status);
+    ADD_TEST(tc, test_flush_small_output);
     ADD_TEST(tc, test_empty_and_bound);
     ADD_TEST(tc, test_reset_and_args);
     suite_add_tcase(s, tc);
