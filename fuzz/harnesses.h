@@ -30,7 +30,8 @@
     X(response)                                                               \
     X(verify)                                                                 \
     X(transform)                                                              \
-    /* X(gunzip) X(cwlogs): add here when src/ has them */
+    X(gunzip)                                                                 \
+    X(cwlogs)
 
 #define FHXF_DECLARE(name) int fhxf_##name(const uint8_t *data, size_t size);
 FHXF_HARNESSES(FHXF_DECLARE)
