@@ -362,6 +362,9 @@ static int rfail(fhx_gunzip_reader *r, int code, uint64_t offset,
     return code;
 }
 
+#define MSG_NOT_GZIP "not gzip data (no 1f 8b magic)"
+#define MSG_NOT_MEMBER "bytes after a gzip member that are not another member"
+
 /* A zlib error during inflate: what and where. */
 static int zfail(fhx_gunzip_reader *r, int zr) {
     const char *m = r->zs.msg;
@@ -375,6 +378,12 @@ static int zfail(fhx_gunzip_reader *r, int zr) {
         at = r->total_in - 4;
     if (strcmp(m, "incorrect data check") == 0)
         return rfail(r, FHX_E_ZLIB, at, "gzip CRC-32 mismatch");
+    /* gzip-only inflate says this exactly when the second magic byte is
+     * wrong: that happens when a piece ended after the 1f, which
+     * check_magic could not judge; say what check_magic says */
+    if (strcmp(m, "incorrect header check") == 0)
+        return rfail(r, FHX_E_ZLIB, at, r->members ? MSG_NOT_MEMBER
+                                                   : MSG_NOT_GZIP);
     if (strcmp(m, "incorrect length check") == 0)
         return rfail(r, FHX_E_ZLIB, at, "gzip length (ISIZE) mismatch");
     /* zlib's messages are string literals, so they are static */
@@ -388,9 +397,7 @@ static int check_magic(fhx_gunzip_reader *r, const unsigned char *src,
     if (src[0] != 0x1f || (avail >= 2 && src[1] != 0x8b))
         return rfail(r, FHX_E_ZLIB,
                      r->total_in + (src[0] == 0x1f ? 1u : 0u),
-                     first ? "not gzip data (no 1f 8b magic)"
-                           : "bytes after a gzip member that are not "
-                             "another member");
+                     first ? MSG_NOT_GZIP : MSG_NOT_MEMBER);
     if (inflateReset(&r->zs) != Z_OK) /* also after an earlier stream */
         return rfail(r, FHX_E_ZLIB, r->total_in, "zlib reset failed");
     r->state = R_MEMBER;

@@ -743,6 +743,58 @@ START_TEST(test_checks_and_junk) {
 }
 END_TEST
 
+START_TEST(test_magic_split) {
+    /* Regression (fuzz_gunzip): a wrong second magic byte gave "not gzip
+     * data" when both bytes came in one piece, but zlib's "incorrect
+     * header check" when a piece ended after the 1f. The error must not
+     * depend on the split, for the first member and for a later one. */
+    size_t len, dlen, cut, i;
+    uint8_t *data, *gz = small_stream(&len, &data, &dlen), *p;
+    p = malloc(len + 4);
+    memcpy(p, gz, len);
+    memcpy(p + len, "\x1f\x5a\x08\x00", 4);
+    for (i = 0; i < 2; i++) {
+        const uint8_t *s = i ? p : (const uint8_t *)"\x1f\x5a\x08\x00junk";
+        size_t n = i ? len + 4 : 8, first = i ? len : 0;
+        fhx_error whole;
+        fhx_gunzip_reader *r;
+        uint8_t *out = malloc(dlen + 1);
+        size_t used, put;
+        ck_assert_int_eq(fhx_gunzip_reader_new(&r, NULL), FHX_OK);
+        ck_assert_int_eq(fhx_gunzip_read(r, s, n, &used, out, dlen + 1, &put,
+                                         1),
+                         FHX_E_ZLIB);
+        whole = *fhx_gunzip_error(r);
+        ck_assert_uint_eq(whole.offset, first + 1);
+        ck_assert_str_eq(whole.msg, i ? "bytes after a gzip member that are "
+                                        "not another member"
+                                      : "not gzip data (no 1f 8b magic)");
+        cut = first + 1; /* a piece ends right after the 1f */
+        {
+            size_t u2, p2;
+            const fhx_error *e;
+            ck_assert_int_eq(fhx_gunzip_begin(r, SIZE_MAX), FHX_OK);
+            ck_assert_int_eq(fhx_gunzip_read(r, s, cut, &used, out, dlen + 1,
+                                             &put, 0),
+                             FHX_NEED_INPUT);
+            ck_assert_uint_eq(used, cut);
+            ck_assert_int_eq(fhx_gunzip_read(r, s + cut, n - cut, &u2,
+                                             out + put, dlen + 1 - put, &p2,
+                                             1),
+                             FHX_E_ZLIB);
+            e = fhx_gunzip_error(r);
+            ck_assert_uint_eq(e->offset, whole.offset);
+            ck_assert_str_eq(e->msg, whole.msg);
+        }
+        fhx_gunzip_reader_free(r);
+        free(out);
+    }
+    free(p);
+    free(data);
+    free(gz);
+}
+END_TEST
+
 START_TEST(test_bomb) {
     /* 64 MiB of zeros (16 under valgrind) in ~64 KiB of gzip, read with a
      * 1 MiB maximum: FHX_E_LIMIT, never more than the maximum allocated */
@@ -949,6 +1001,7 @@ static Suite *gzip_suite(void) {
     ADD_TEST(tc, test_truncations);
     ADD_TEST(tc, test_bit_flips);
     ADD_TEST(tc, test_checks_and_junk);
+    ADD_TEST(tc, test_magic_split);
     ADD_TEST(tc, test_bomb);
     suite_add_tcase(s, tc);
     tc = tcase_create("allocator");
