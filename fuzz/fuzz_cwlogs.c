@@ -249,7 +249,7 @@ static int rj_document(const char *p, size_t len) {
     return j.pos == len ? 0 : FHX_E_JSON;
 }
 
-/* ---- reference: the shape (on valid JSON) --------------------------------- */
+/* ---- reference: the shape (on valid JSON) ------------------------------- */
 
 typedef struct ref_event {
     size_t offset;
@@ -433,7 +433,7 @@ static void ref_shape(const char *p, size_t len, ref_doc *d) {
     d->ok = 1;
 }
 
-/* ---- the reader ------------------------------------------------------------ */
+/* ---- the reader --------------------------------------------------------- */
 
 /* got points into p, want into base (the same bytes). */
 static void check_slice(const fhx_slice *got, const char *p,
@@ -499,7 +499,7 @@ static int check_parse(const char *p, size_t len, int jst, const ref_doc *rd,
     return st;
 }
 
-/* ---- the handler ----------------------------------------------------------- */
+/* ---- the handler -------------------------------------------------------- */
 
 typedef struct seen {
     size_t calls;
@@ -607,7 +607,7 @@ static void run_handler(fhx_cwlogs_opts *o, const uint8_t *in, size_t len,
     }
 }
 
-/* ---- inside a transform ------------------------------------------------------ */
+/* ---- inside a transform ------------------------------------------------- */
 
 static const char control_doc[] =
     "{\"messageType\":\"CONTROL_MESSAGE\",\"owner\":\"CloudwatchLogs\","
@@ -714,7 +714,7 @@ static void check_transform(fhx_cwlogs_opts *o, const uint8_t *in, size_t len,
     fhx_buf_free(&gz);
 }
 
-/* ---- the harness ------------------------------------------------------------- */
+/* ---- the harness -------------------------------------------------------- */
 
 static size_t pick_max(unsigned sel, size_t size) {
     switch (sel & 3u) {

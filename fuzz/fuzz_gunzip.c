@@ -22,10 +22,12 @@
  *     length for FHX_E_TRUNCATED);
  *   - fhx_gunzip_read (payload right after a guard page) fed in pieces,
  *     into output pieces of 1 to N bytes, ends with the same status and
- *     error; what it wrote is a prefix of the reference's output (all of
- *     it on success, exactly the maximum on FHX_E_LIMIT); it never writes
- *     past the maximum, always makes progress, counts members and bytes;
- *     errors are sticky until fhx_gunzip_begin.
+ *     error (for corrupt deflate data and FHX_E_LIMIT the offset may
+ *     differ by up to SLACK bytes: zlib reads ahead); what it wrote is a
+ *     prefix of the reference's output (all of it on success, exactly the
+ *     maximum on FHX_E_LIMIT); it never writes past the maximum, always
+ *     makes progress, counts members and bytes; errors are sticky until
+ *     fhx_gunzip_begin.
  * The payload as data to compress:
  *   - fhx_gzip_append: within fhx_gzip_bound, a deterministic header
  *     (no name, MTIME 0), decompressed back by both the library (with the
@@ -113,7 +115,7 @@ done:
     return r;
 }
 
-/* ---- helpers -------------------------------------------------------------- */
+/* ---- helpers ------------------------------------------------------------ */
 
 static void check_error(const fhx_error *e, int code, size_t len) {
     FHXF_CHECK_EQ(e->code, code);
@@ -121,6 +123,13 @@ static void check_error(const fhx_error *e, int code, size_t len) {
     FHXF_CHECK(e->offset <= len);
     FHXF_CHECK(e->record == FHX_NO_RECORD);
     if (code == FHX_E_TRUNCATED) FHXF_CHECK_EQ(e->offset, len);
+}
+
+/* How far apart two placements of the same zlib error may be. */
+#define SLACK 8
+
+static int magic_error(const fhx_error *e) {
+    return strstr(e->msg, "1f 8b magic") || strstr(e->msg, "not another");
 }
 
 static size_t pick_max(unsigned sel, size_t size) {
@@ -177,7 +186,7 @@ static int stream_read(fhx_gunzip_reader *r, const uint8_t *in, size_t len,
     return st;
 }
 
-/* ---- the payload as gzip data --------------------------------------------- */
+/* ---- the payload as gzip data ------------------------------------------- */
 
 static void check_gunzip(const uint8_t *data, size_t size,
                          const uint8_t hdr[FHXF_HEADER]) {
@@ -234,7 +243,15 @@ static void check_gunzip(const uint8_t *data, size_t size,
     } else {
         FHXF_CHECK_EQ(st2, st);
         check_error(serr, st, size);
-        FHXF_CHECK_ERR(serr, &err);
+        FHXF_CHECK(strcmp(serr->msg, err.msg) == 0);
+        /* where zlib finds a problem depends on how far it had read
+         * ahead, which depends on the pieces ("within a few bytes",
+         * gzip.h); the magic and a truncation are exact */
+        if (st == FHX_E_LIMIT || (st == FHX_E_ZLIB && !magic_error(&err)))
+            FHXF_CHECK(serr->offset + SLACK >= err.offset &&
+                       err.offset + SLACK >= serr->offset);
+        else
+            FHXF_CHECK_ERR(serr, &err);
         if (st == FHX_E_LIMIT) FHXF_CHECK_EQ(str.len, max);
     }
     /* the end or the error is sticky */
@@ -251,7 +268,7 @@ static void check_gunzip(const uint8_t *data, size_t size,
     fhx_buf_free(&str);
 }
 
-/* ---- the payload as data to compress -------------------------------------- */
+/* ---- the payload as data to compress ------------------------------------ */
 
 /* Read what the writer produced since the last flush point (final 0): the
  * reader must take all of it and give back exactly data[got, upto). */
