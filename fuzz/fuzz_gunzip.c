@@ -17,7 +17,8 @@
  *     exactly when the reference does, with the same code (FHX_E_LIMIT as
  *     soon as the reference produces more than the maximum); on success
  *     the output is byte-identical and appended after what the buffer
- *     held; on error the buffer is unchanged and the error has the code,
+ *     held; the buffer never grows past what it held + max + 1 bytes;
+ *     on error the buffer is unchanged and the error has the code,
  *     a message, no record and an offset inside the input (the input's
  *     length for FHX_E_TRUNCATED);
  *   - fhx_gunzip_read (payload right after a guard page) fed in pieces,
@@ -220,6 +221,9 @@ static void check_gunzip(const uint8_t *data, size_t size,
                            &err);
     FHXF_CHECK_EQ(st, want.code);
     FHXF_CHECK(one.len >= plen && memcmp(one.ptr, prefix, plen) == 0);
+    /* a bomb costs at most the maximum: exact growth (the prefix sits in
+     * fhx_buf's first 64-byte block) */
+    FHXF_CHECK(one.cap <= 64 || one.cap <= plen + max + 1);
     if (st == FHX_OK) {
         FHXF_CHECK_EQ(err.code, FHX_OK);
         FHXF_CHECK_MEM(one.ptr + plen, one.len - plen, ref.ptr, ref.len);

@@ -499,6 +499,23 @@ uint64_t fhx_gunzip_members(const fhx_gunzip_reader *r) {
     return r ? r->members : 0;
 }
 
+/* Make room for extra bytes after out->len, allocating exactly that: the
+ * power-of-two rounding of fhx_buf_reserve could make a bomb cost up to
+ * twice the maximum. Growth stays geometric through next_step. */
+static int reserve_exact(fhx_buf *out, size_t extra) {
+    uint8_t *p;
+    size_t need;
+    if (out->len > out->cap || !fhxi_alc_valid(out->alc)) return FHX_E_ARG;
+    if (extra > SIZE_MAX - out->len) return FHX_E_LIMIT;
+    need = out->len + extra;
+    if (need <= out->cap) return FHX_OK;
+    p = fhxi_realloc(out->alc, out->ptr, out->cap, need);
+    if (!p) return FHX_E_NOMEM;
+    out->ptr = p;
+    out->cap = need;
+    return FHX_OK;
+}
+
 /* The next growth of the one-shot output: double what is there, at least
  * 4 KiB, never more than the room left under the maximum. */
 static size_t next_step(size_t have, size_t room) {
@@ -527,7 +544,7 @@ int fhx_gunzip_append(fhx_gunzip_reader *r, fhx_buf *out, const void *in,
     /* a first guess: 4x the compressed size, within the maximum (and at
      * least one byte, so out->ptr is never NULL below) */
     first = next_step(len > SIZE_MAX / 4 ? SIZE_MAX : len * 4, max_bytes);
-    st = fhx_buf_reserve(out, first < SIZE_MAX ? first + 1 : first);
+    st = reserve_exact(out, first < SIZE_MAX ? first + 1 : first);
     while (st == FHX_OK) {
         size_t used = 0, put = 0;
         st = fhx_gunzip_read(r, src ? src + done : NULL, len - done, &used,
@@ -541,7 +558,7 @@ int fhx_gunzip_append(fhx_gunzip_reader *r, fhx_buf *out, const void *in,
         }
         if (st == FHX_NEED_OUTPUT) {
             out->len = start + got; /* reserve counts from len */
-            st = fhx_buf_reserve(out, next_step(got, max_bytes - got));
+            st = reserve_exact(out, next_step(got, max_bytes - got));
             out->len = start;
         } else if (st == FHX_NEED_INPUT) {
             st = FHX_E_ZLIB; /* cannot happen with final input */

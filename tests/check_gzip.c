@@ -795,6 +795,55 @@ START_TEST(test_magic_split) {
 }
 END_TEST
 
+START_TEST(test_bomb_capacity) {
+    /* Regression (fuzz_gunzip): fhx_gunzip_append grew its output with
+     * fhx_buf_reserve, which rounds up to a power of two, so a maximum
+     * that is not one (or the +1 of the first reservation on a power of
+     * two) let a bomb allocate up to twice the maximum. The capacity never
+     * passes what the buffer held + max + 1. */
+    static const size_t maxes[] = {5000, 100000, 65536, (1u << 20) + 3};
+    size_t zlen = 3u << 20, i, glen, rlen = 300000, rglen;
+    uint8_t *zeros = calloc(1, zlen), *rnd = make_data(rlen);
+    uint8_t *g = NULL, *rg = NULL;
+    fhx_buf gz, out;
+    fhx_buf_init(&gz, NULL);
+    ck_assert_int_eq(fhx_gzip_append(&gz, zeros, zlen, 9), FHX_OK);
+    glen = gz.len;
+    g = gz.ptr;
+    fhx_buf_init(&gz, NULL);
+    ck_assert_int_eq(fhx_gzip_append(&gz, rnd, rlen, 0), FHX_OK);
+    rglen = gz.len;
+    rg = gz.ptr;
+    for (i = 0; i < sizeof maxes / sizeof maxes[0]; i++) {
+        size_t max = maxes[i];
+        fhx_error err;
+        int pre;
+        for (pre = 0; pre < 2; pre++) { /* empty, or holding 10 bytes */
+            fhx_buf_init(&out, NULL);
+            if (pre) ck_assert_int_eq(fhx_buf_append(&out, "0123456789", 10),
+                                      FHX_OK);
+            /* a bomb: every growth step up to the maximum */
+            ck_assert_int_eq(
+                fhx_gunzip_append(NULL, &out, g, glen, max, &err),
+                FHX_E_LIMIT);
+            ck_assert_uint_le(out.cap, (pre ? 10u : 0u) + max + 1);
+            fhx_buf_free(&out);
+            fhx_buf_init(&out, NULL);
+            /* stored data: the first guess (4x the input) is the maximum */
+            ck_assert_int_eq(
+                fhx_gunzip_append(NULL, &out, rg, rglen, max, &err),
+                max >= rlen ? FHX_OK : FHX_E_LIMIT);
+            ck_assert_uint_le(out.cap, max + 1);
+            fhx_buf_free(&out);
+        }
+    }
+    free(zeros);
+    free(rnd);
+    free(g);
+    free(rg);
+}
+END_TEST
+
 START_TEST(test_bomb) {
     /* 64 MiB of zeros (16 under valgrind) in ~64 KiB of gzip, read with a
      * 1 MiB maximum: FHX_E_LIMIT, never more than the maximum allocated */
@@ -830,7 +879,7 @@ START_TEST(test_bomb) {
     ck_assert_int_eq(err.code, FHX_E_LIMIT);
     ck_assert_uint_lt(err.offset, gz.len);
     ck_assert_uint_eq(out.len, 0);
-    ck_assert_uint_le(out.cap, 2 * max);
+    ck_assert_uint_le(out.cap, max + 1);
     fhx_buf_free(&out);
     ck_assert_uint_eq(c.live, 0);
     /* exactly at the maximum is fine; one byte less is not */
@@ -1002,6 +1051,7 @@ static Suite *gzip_suite(void) {
     ADD_TEST(tc, test_bit_flips);
     ADD_TEST(tc, test_checks_and_junk);
     ADD_TEST(tc, test_magic_split);
+    ADD_TEST(tc, test_bomb_capacity);
     ADD_TEST(tc, test_bomb);
     suite_add_tcase(s, tc);
     tc = tcase_create("allocator");
