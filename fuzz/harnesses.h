@@ -11,10 +11,9 @@
  * .ci/run fuzzes every binary it finds; the replay driver (make check)
  * runs every corpus file through every harness of this list.
  *
- * Adding a harness (the gzip module's gunzip and CloudWatch Logs reader,
- * when they land): write fuzz/fuzz_gunzip.c (a differential against
- * zlib's inflate belongs there), add X(gunzip) below and fuzz_gunzip.c to
- * fuzz/fuzz.am, put seeds in fuzz/corpus/gunzip/. Nothing else changes.
+ * Adding a harness: write fuzz/fuzz_NAME.c, add X(NAME) below and the
+ * file to fuzz/fuzz.am, put seeds in fuzz/corpus/NAME/. Nothing else
+ * changes.
  */
 #ifndef FHX_FUZZ_HARNESSES_H
 #define FHX_FUZZ_HARNESSES_H
@@ -30,7 +29,8 @@
     X(response)                                                               \
     X(verify)                                                                 \
     X(transform)                                                              \
-    /* X(gunzip) X(cwlogs): add here when src/ has them */
+    X(gunzip)                                                                 \
+    X(cwlogs)
 
 #define FHXF_DECLARE(name) int fhxf_##name(const uint8_t *data, size_t size);
 FHXF_HARNESSES(FHXF_DECLARE)

@@ -5,7 +5,8 @@
  *
  * Every allocating API (buffers, the framer's line writer, the event
  * decoder whole and chunked, the response writer, the transformer whole
- * and chunked with every built-in handler, the response checker) runs a
+ * and chunked with every built-in handler, the response checker, the gzip
+ * writer and reader, the CloudWatch Logs handler) runs a
  * representative scenario through an allocator that counts its calls. A
  * first run counts the allocation points N (and must succeed); then for
  * every k in 1..N the scenario runs again twice: with only call k failing,
@@ -479,6 +480,95 @@ static int sc_verify(walk_alc *a, const fhx_allocator *alc, fhx_buf *out) {
     return first;
 }
 
+/* gzip: the one-shot writer and reader (own and reused reader) and the
+ * streaming objects, on the big event's bytes. */
+static int sc_gzip(walk_alc *a, const fhx_allocator *alc, fhx_buf *out) {
+    fhx_gzip_writer *w = NULL;
+    fhx_gunzip_reader *r = NULL;
+    fhx_buf gz, back;
+    fhx_error err;
+    int first = FHX_OK, round;
+    fhx_buf_init(&gz, alc);
+    fhx_buf_init(&back, alc);
+    for (round = 0; round < 2; round++) {
+        int st = FHX_OK;
+        gz.len = back.len = 0;
+        if (!w) st = fhx_gzip_writer_new(&w, 6, alc);
+        if (st == FHX_OK && !r) st = fhx_gunzip_reader_new(&r, alc);
+        if (st == FHX_OK)
+            st = fhx_gzip_append(&gz, event_big.ptr, event_big.len, 6);
+        if (st == FHX_OK)
+            st = fhx_gunzip_append(NULL, &back, gz.ptr, gz.len, SIZE_MAX,
+                                   &err);
+        if (st == FHX_OK) {
+            back.len = 0;
+            st = fhx_gunzip_append(r, &back, gz.ptr, gz.len, SIZE_MAX, &err);
+        }
+        if (st == FHX_OK) {
+            FHXF_CHECK_MEM(back.ptr, back.len, event_big.ptr, event_big.len);
+            break;
+        }
+        if (st != FHX_E_NOMEM) FHXF_CHECK_EQ(err.code, st);
+        FIRST(st, first);
+    }
+    fhxf_put(out, gz.ptr, gz.len);
+    fhx_gzip_writer_free(w);
+    fhx_gunzip_reader_free(r);
+    fhx_buf_free(&gz);
+    fhx_buf_free(&back);
+    return first;
+}
+
+/* The CloudWatch Logs handler on a gzip document, text and JSON lines,
+ * with its own reader and scratch and with reused ones. */
+static int sc_cwlogs(walk_alc *a, const fhx_allocator *alc, fhx_buf *out) {
+    static const char doc[] =
+        "{\"messageType\":\"DATA_MESSAGE\",\"owner\":\"123456789012\","
+        "\"logGroup\":\"g\",\"logStream\":\"s\",\"subscriptionFilters\":[\"f\"],"
+        "\"logEvents\":[{\"id\":\"1\",\"timestamp\":1,\"message\":\"one\\n\"},"
+        "{\"id\":\"2\",\"timestamp\":2,\"message\":\"t\\u00e9o\"}]}";
+    fhx_gunzip_reader *r = NULL;
+    fhx_buf gz, res, scratch;
+    fhx_record rec;
+    int first = FHX_OK, mode;
+    fhx_buf_init(&gz, NULL);
+    FHXF_CHECK_EQ(fhx_gzip_append(&gz, doc, sizeof doc - 1, 6), FHX_OK);
+    fhx_buf_init(&res, alc);
+    fhx_buf_init(&scratch, alc);
+    memset(&rec, 0, sizeof rec);
+    for (mode = 0; mode < 4; mode++) {
+        int round;
+        for (round = 0; round < 2; round++) {
+            fhx_cwlogs_opts o;
+            fhx_answer ans;
+            int st = FHX_OK;
+            memset(&o, 0, sizeof o);
+            memset(&ans, 0, sizeof ans);
+            o.flags = (mode & 1) ? (unsigned)FHX_CWLOGS_JSON_LINES : 0u;
+            if ((mode & 2) && !r) st = fhx_gunzip_reader_new(&r, alc);
+            if (mode & 2) {
+                o.reader = r;
+                o.scratch = &scratch;
+            }
+            res.len = 0;
+            if (st == FHX_OK)
+                st = fhx_handler_cloudwatch_logs(&o, &rec, gz.ptr, gz.len,
+                                                 &res, &ans);
+            if (st == FHX_OK) {
+                FHXF_CHECK_EQ(ans.result, FHX_RESULT_OK);
+                fhxf_put(out, res.ptr, res.len);
+                break;
+            }
+            FIRST(st, first);
+        }
+    }
+    fhx_gunzip_reader_free(r);
+    fhx_buf_free(&gz);
+    fhx_buf_free(&res);
+    fhx_buf_free(&scratch);
+    return first;
+}
+
 /* ---- the walk ----------------------------------------------------------- */
 
 typedef struct scenario {
@@ -496,6 +586,8 @@ static const scenario scenarios[] = {
     {"transformer, whole", sc_transform},
     {"transformer, chunked", sc_transform_chunked},
     {"fhx_verify_response", sc_verify},
+    {"gzip writer and reader", sc_gzip},
+    {"cloudwatch-logs handler", sc_cwlogs},
 };
 
 /* One run; returns its first status, checks the leak and size rules. */

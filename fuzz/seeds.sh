@@ -119,4 +119,99 @@ printf '\000\002\003r1abc\001\002\000r2\002\002\001r3x\004\002\002r4hi\010\002\0
 printf '\000\003\003"\\/abc\004\001\001\377Q\003\001\000x' | seed response '\001\000\377\000' -
 printf '\000\002\050r1xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\000\002\001r2y' |
     seed response '\002\010\000\000' -
+# ---- gunzip: [max|reuse][split lo][split hi][level|out piece] ----------------
+# gzip(1) with -n writes no name and no MTIME, so these are deterministic.
+tmp=$(mktemp -d)
+head -c 300 "$top/examples/iot-messages.ndjson" >"$tmp/t"
+gzip -n -6 <"$tmp/t" >"$tmp/g6"
+gzip -n -1 <"$tmp/t" >"$tmp/g1"
+gzip -n -9 <"$tmp/t" >"$tmp/g9"
+printf '' | gzip -n >"$tmp/empty"
+head -c 1000000 /dev/zero | gzip -n -9 >"$tmp/bomb"
+seed gunzip '\000\000\000\006' "$tmp/g6"            # whole, 1-byte pieces
+seed gunzip '\010\005\001\042' "$tmp/g9"            # reused reader, fixed pieces
+seed gunzip '\003\007\000\061' "$tmp/g1"            # maximum = gzip size: LIMIT
+cat "$tmp/g6" "$tmp/empty" "$tmp/g1" | seed gunzip '\000\003\002\123' -  # 3 members
+seed gunzip '\006\002\000\044' "$tmp/bomb"          # 64 KiB maximum: LIMIT
+seed gunzip '\000\013\000\105' "$tmp/bomb"          # default maximum
+head -c 150 "$tmp/g6" | seed gunzip '\000\001\000\006' -       # truncated
+{ cat "$tmp/g6"; printf 'junk'; } | seed gunzip '\000\001\000\006' -
+{ cat "$tmp/g6"; printf '\000\000'; } | seed gunzip '\000\001\000\006' -
+{ cat "$tmp/g6"; printf '\037'; } | seed gunzip '\000\001\000\006' -
+# a CRC-32 and an ISIZE that do not match
+{ head -c $(($(wc -c <"$tmp/g6") - 8)) "$tmp/g6"; printf '\001\002\003\004'; tail -c 4 "$tmp/g6"; } |
+    seed gunzip '\000\002\000\006' -
+{ head -c $(($(wc -c <"$tmp/g6") - 4)) "$tmp/g6"; printf '\377\000\000\000'; } |
+    seed gunzip '\000\002\000\006' -
+# header fields: FNAME, FCOMMENT, FEXTRA, a wrong FHCRC
+{ printf '\037\213\010\010\000\000\000\000\000\003name.txt\000'; tail -c +11 "$tmp/g6"; } |
+    seed gunzip '\000\004\000\026' -
+{ printf '\037\213\010\020\000\000\000\000\000\003a comment\000'; tail -c +11 "$tmp/g6"; } |
+    seed gunzip '\000\004\000\026' -
+{ printf '\037\213\010\004\000\000\000\000\000\003\006\000AB\002\000xy'; tail -c +11 "$tmp/g6"; } |
+    seed gunzip '\000\004\000\026' -
+{ printf '\037\213\010\002\000\000\000\000\000\003\000\000'; tail -c +11 "$tmp/g6"; } |
+    seed gunzip '\000\004\000\026' -
+# a stored block ("abc"), a bad method, zlib (not gzip) and raw text
+printf '\037\213\010\000\000\000\000\000\000\377\001\003\000\374\377abc\302\101\044\065\003\000\000\000' |
+    seed gunzip '\000\000\000\140' -
+printf '\037\213\007\000\000\000\000\000\000\377\001\003\000\374\377abc' |
+    seed gunzip '\000\000\000\000' -
+printf '\170\234\113\114\112\006\000\002\115\001\047' | seed gunzip '\000\000\000\000' -
+seed gunzip '\000\027\000\011' "$tmp/t"             # round trip at level 9
+seed gunzip '\000\202\000\160' "$tmp/t"             # level 0, 64 KiB pieces
+
+# ---- cwlogs: [mode|lines|reuse|max][level][cut] 0 ---------------------------
+# the real payloads: the SAM CLI Firehose event's gzip records (a
+# CONTROL_MESSAGE and DATA_MESSAGEs), as they come and decompressed
+sam=$peers/aws-sam-cli/KinesisFirehoseCloudwatchLogsProcessor.json
+pt=$peers/powertools-lambda-typescript/stream-cloudwatch-logs.json
+if [ -x "$fhx" ]; then
+    "$fhx" decode --json "$sam" | sed 's/.*"data":"\([^"]*\)".*/\1/' |
+        while IFS= read -r b; do
+        printf '%s' "$b" | base64 -d | seed cwlogs '\000\000\000\000' -
+        printf '%s' "$b" | base64 -d | seed cwlogs '\014\000\000\000' -
+        printf '%s' "$b" | base64 -d | gzip -dc | seed cwlogs '\001\006\000\000' -
+        printf '%s' "$b" | base64 -d | gzip -dc | seed cwlogs '\026\001\200\000' -
+    done
+fi
+grep -o '"data": *"[^"]*"' "$pt" | sed 's/.*"\([^"]*\)"$/\1/' |
+    while IFS= read -r b; do
+    printf '%s' "$b" | base64 -d | seed cwlogs '\000\000\000\000' -
+    printf '%s' "$b" | base64 -d | gzip -dc | seed cwlogs '\004\000\000\000' -
+    printf '%s' "$b" | base64 -d | gzip -dc | seed cwlogs '\003\006\003\000' -
+done
+for d in \
+    '{"messageType":"DATA_MESSAGE","owner":"123456789012","logGroup":"/aws/lambda/f","logStream":"2024/01/01/[$LATEST]abc","subscriptionFilters":["sf"],"logEvents":[{"id":"1","timestamp":1510254471089,"message":"plain line\n"},{"id":"2","timestamp":1510254471090,"message":"crlf\r\n"},{"id":"3","timestamp":1,"message":""},{"id":"4","timestamp":2,"message":"\r\n"},{"id":"5","timestamp":3,"message":"REPORT RequestId: x\tDuration: 1 ms\nsecond line"}]}' \
+    '{"messageType":"DATA_MESSAGE","logEvents":[{"message":"esc \u00e9 \ud83d\ude00 \ud800 \"q\" \\ \/ \b\f\t\u0000"},{"message":"no id","timestamp":-1.5e3}]}' \
+    '{"messageType":"DATA_MESSAGE","logEvents":[]}' \
+    '{"messageType":"CONTROL_MESSAGE","owner":"CloudwatchLogs","logGroup":"","logStream":"","subscriptionFilters":[],"logEvents":[{"id":"","timestamp":1510254471089,"message":"CWL CONTROL MESSAGE: Checking health of destination Firehose."}]}' \
+    '{"messageType":"CONTROL_MESSAGE"}' \
+    '{"messageType":"OTHER_MESSAGE","logEvents":[]}' \
+    '{"messag\u0065Type":"DATA_\u004dESSAGE","logEvents":[{"m\u0065ssage":"escaped keys"}],"extra":{"a":[1,true,null,{"b":false}]}}' \
+    '{"messageType":"DATA_MESSAGE","messageType":"DATA_MESSAGE","logEvents":[]}' \
+    '{"messageType":"DATA_MESSAGE","logEvents":[{"message":"a","message":"b"}]}' \
+    '{"messageType":"DATA_MESSAGE","logEvents":[{"id":1,"message":"a"}]}' \
+    '{"messageType":"DATA_MESSAGE","logEvents":[{"timestamp":"1","message":"a"}]}' \
+    '{"messageType":"DATA_MESSAGE","logEvents":[{"id":"x"}]}' \
+    '{"messageType":"DATA_MESSAGE","logEvents":[1]}' \
+    '{"messageType":"DATA_MESSAGE","subscriptionFilters":[1],"logEvents":[]}' \
+    '{"messageType":"DATA_MESSAGE","logEvents":{}}' \
+    '{"messageType":"DATA_MESSAGE"}' \
+    '{"owner":"1","logEvents":[]}' \
+    '{"messageType":"DATA_MESSAGE","logEvents":[{"message":"a"}]} x' \
+    '{"messageType":"DATA_MESSAGE","logEvents":[{"message":"a"}' \
+    '{"messageType":"DATA_MESSAGE","logEvents":[{"message":"a\q"}]}' \
+    '{"messageType":"DATA_MESSAGE","x":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]],"logEvents":[]}' \
+    '[{"messageType":"DATA_MESSAGE"}]' \
+    '  '; do
+    text cwlogs '\000\000\000\000' "$d"
+    text cwlogs '\005\011\000\000' "$d"
+done
+text cwlogs '\002\006\100\000' '{"messageType":"DATA_MESSAGE","logEvents":[{"id":"1","message":"split across two members"}]}'
+text cwlogs '\003\006\004\000' '{"messageType":"DATA_MESSAGE","logEvents":[{"id":"1","message":"cut short"}]}'
+text cwlogs '\021\006\000\000' '{"messageType":"DATA_MESSAGE","logEvents":[{"id":"1","message":"over the maximum"}]}'
+head -c 1000000 /dev/zero | gzip -n -9 | seed cwlogs '\000\000\000\000' -
+rm -rf "$tmp"
+
 echo "seeds: $(ls "$c"/*/seed-* | wc -l)"

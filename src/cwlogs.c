@@ -160,7 +160,8 @@ int fhx_cwlogs_parse(fhx_cwlogs_doc *doc, const char *json, size_t len,
 int fhx_cwlogs_next(fhx_cwlogs_doc *doc, fhx_cwlogs_event *ev) {
     fhxi_jiter it;
     fhxi_jval el;
-    if (!doc || !ev || (!doc->json_ && doc->len_)) return FHX_E_ARG;
+    /* a parsed document always has its bytes (it is never empty) */
+    if (!doc || !ev || !doc->json_) return FHX_E_ARG;
     if (!doc->events_at_ || doc->index_ >= doc->n_events) return FHX_END;
     /* resume the (already validated) logEvents array where we stopped */
     it.p = doc->json_;

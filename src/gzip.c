@@ -64,6 +64,13 @@ int fhx_gzip_is_gzip(const void *data, size_t len) {
 
 /* ==== Writer =========================================================== */
 
+/* zlib must get more than 6 bytes of output space for a SYNC or FULL
+ * flush: when a flush marker fills avail_out exactly, the next call emits
+ * another marker, so with 1 to 6 bytes per call a flush never completes
+ * (zlib.h, deflate). Below SPILL_MIN bytes of caller space, deflate writes
+ * into the spill instead and the caller gets its bytes from there. */
+#define SPILL_MIN 32
+
 struct fhx_gzip_writer {
     fhx_allocator alc_store;
     const fhx_allocator *alc;
@@ -73,6 +80,11 @@ struct fhx_gzip_writer {
     uint64_t total_in;
     uint64_t total_out;
     uint64_t members;
+    unsigned char spill[SPILL_MIN];
+    size_t spill_pos; /* next byte of the spill to hand out */
+    size_t spill_len; /* bytes in the spill */
+    int spill_done;   /* once the spill is out: 1 flush complete (FHX_OK),
+                         2 member complete (FHX_END) */
 };
 
 static int level_ok(int level) { return level >= 0 && level <= 9; }
@@ -118,6 +130,8 @@ int fhx_gzip_writer_reset(fhx_gzip_writer *w, int level) {
     w->total_in = 0;
     w->total_out = 0;
     w->members = 0;
+    w->spill_pos = w->spill_len = 0;
+    w->spill_done = 0;
     return FHX_OK;
 }
 
@@ -149,30 +163,55 @@ int fhx_gzip_write(fhx_gzip_writer *w, const void *in, size_t in_len,
         return FHX_E_ARG;
     if (w->status < 0) return w->status;
     for (;;) {
-        size_t in_left = in_len - used, out_left = out_cap - put;
-        uInt ain = clamp_uint(in_left), aout = clamp_uint(out_left);
-        int last = ain == in_left, zr;
+        size_t in_left = in_len - used, out_left, k;
+        uInt ain, aout;
+        int last, zr, spill;
+        /* first what an earlier call left in the spill */
+        k = w->spill_len - w->spill_pos;
+        if (k > out_cap - put) k = out_cap - put;
+        if (k) {
+            memcpy(dst + put, w->spill + w->spill_pos, k);
+            w->spill_pos += k;
+            put += k;
+        }
+        out_left = out_cap - put;
+        if (w->spill_pos == w->spill_len && w->spill_done) {
+            /* a flush or a member that completed into the spill */
+            st = w->spill_done == 2 ? FHX_END : FHX_OK;
+            if (st == FHX_END) w->members++;
+            w->spill_done = 0;
+            break;
+        }
         if (out_left == 0) {
             st = in_left == 0 && flush == FHX_GZIP_NO_FLUSH ? FHX_NEED_INPUT
                                                             : FHX_NEED_OUTPUT;
             break;
         }
+        /* here the spill is empty (or the output would be full) */
+        spill = out_left < SPILL_MIN;
+        ain = clamp_uint(in_left);
+        aout = spill ? (uInt)SPILL_MIN : clamp_uint(out_left);
+        last = ain == in_left;
         w->zs.next_in = (z_const Bytef *)(src ? src + used : NULL);
         w->zs.avail_in = ain;
-        w->zs.next_out = dst + put;
+        w->zs.next_out = spill ? w->spill : dst + put;
         w->zs.avail_out = aout;
         /* the flush applies only once the last piece of input is in */
         zr = deflate(&w->zs, last ? zflush(flush) : Z_NO_FLUSH);
         used += ain - w->zs.avail_in;
-        put += aout - w->zs.avail_out;
+        if (spill) {
+            w->spill_pos = 0;
+            w->spill_len = aout - w->zs.avail_out;
+        } else {
+            put += aout - w->zs.avail_out;
+        }
         if (zr == Z_STREAM_END) {
-            w->members++;
             if (deflateReset(&w->zs) != Z_OK) {
                 st = FHX_E_ZLIB;
                 break;
             }
-            st = FHX_END;
-            break;
+            w->spill_done = 2; /* FHX_END once the spill is out */
+            continue;
         }
         if (zr == Z_BUF_ERROR && flush != FHX_GZIP_FINISH) {
             /* no progress possible: the flush was already complete */
@@ -185,14 +224,14 @@ int fhx_gzip_write(fhx_gzip_writer *w, const void *in, size_t in_len,
         }
         if (used < in_len) continue; /* more input (pieces, or room left) */
         if (flush == FHX_GZIP_NO_FLUSH) {
+            if (w->spill_pos < w->spill_len) continue; /* hand it out */
             st = FHX_NEED_INPUT;
             break;
         }
-        if (flush != FHX_GZIP_FINISH && w->zs.avail_out > 0) {
-            st = FHX_OK; /* the flush is complete */
-            break;
-        }
-        /* FINISH not done yet, or a flush that filled this piece: loop */
+        if (flush != FHX_GZIP_FINISH && w->zs.avail_out > 0)
+            w->spill_done = 1; /* the flush is complete: FHX_OK */
+        /* FINISH not done yet, a flush that filled this piece, or
+         * a complete one whose bytes are still to hand out: loop */
     }
     w->total_in += used;
     w->total_out += put;
@@ -323,6 +362,9 @@ static int rfail(fhx_gunzip_reader *r, int code, uint64_t offset,
     return code;
 }
 
+#define MSG_NOT_GZIP "not gzip data (no 1f 8b magic)"
+#define MSG_NOT_MEMBER "bytes after a gzip member that are not another member"
+
 /* A zlib error during inflate: what and where. */
 static int zfail(fhx_gunzip_reader *r, int zr) {
     const char *m = r->zs.msg;
@@ -336,6 +378,12 @@ static int zfail(fhx_gunzip_reader *r, int zr) {
         at = r->total_in - 4;
     if (strcmp(m, "incorrect data check") == 0)
         return rfail(r, FHX_E_ZLIB, at, "gzip CRC-32 mismatch");
+    /* gzip-only inflate says this exactly when the second magic byte is
+     * wrong: that happens when a piece ended after the 1f, which
+     * check_magic could not judge; say what check_magic says */
+    if (strcmp(m, "incorrect header check") == 0)
+        return rfail(r, FHX_E_ZLIB, at, r->members ? MSG_NOT_MEMBER
+                                                   : MSG_NOT_GZIP);
     if (strcmp(m, "incorrect length check") == 0)
         return rfail(r, FHX_E_ZLIB, at, "gzip length (ISIZE) mismatch");
     /* zlib's messages are string literals, so they are static */
@@ -349,9 +397,7 @@ static int check_magic(fhx_gunzip_reader *r, const unsigned char *src,
     if (src[0] != 0x1f || (avail >= 2 && src[1] != 0x8b))
         return rfail(r, FHX_E_ZLIB,
                      r->total_in + (src[0] == 0x1f ? 1u : 0u),
-                     first ? "not gzip data (no 1f 8b magic)"
-                           : "bytes after a gzip member that are not "
-                             "another member");
+                     first ? MSG_NOT_GZIP : MSG_NOT_MEMBER);
     if (inflateReset(&r->zs) != Z_OK) /* also after an earlier stream */
         return rfail(r, FHX_E_ZLIB, r->total_in, "zlib reset failed");
     r->state = R_MEMBER;
@@ -453,6 +499,23 @@ uint64_t fhx_gunzip_members(const fhx_gunzip_reader *r) {
     return r ? r->members : 0;
 }
 
+/* Make room for extra bytes after out->len, allocating exactly that: the
+ * power-of-two rounding of fhx_buf_reserve could make a bomb cost up to
+ * twice the maximum. Growth stays geometric through next_step. */
+static int reserve_exact(fhx_buf *out, size_t extra) {
+    uint8_t *p;
+    size_t need;
+    if (out->len > out->cap || !fhxi_alc_valid(out->alc)) return FHX_E_ARG;
+    if (extra > SIZE_MAX - out->len) return FHX_E_LIMIT;
+    need = out->len + extra;
+    if (need <= out->cap) return FHX_OK;
+    p = fhxi_realloc(out->alc, out->ptr, out->cap, need);
+    if (!p) return FHX_E_NOMEM;
+    out->ptr = p;
+    out->cap = need;
+    return FHX_OK;
+}
+
 /* The next growth of the one-shot output: double what is there, at least
  * 4 KiB, never more than the room left under the maximum. */
 static size_t next_step(size_t have, size_t room) {
@@ -481,7 +544,7 @@ int fhx_gunzip_append(fhx_gunzip_reader *r, fhx_buf *out, const void *in,
     /* a first guess: 4x the compressed size, within the maximum (and at
      * least one byte, so out->ptr is never NULL below) */
     first = next_step(len > SIZE_MAX / 4 ? SIZE_MAX : len * 4, max_bytes);
-    st = fhx_buf_reserve(out, first < SIZE_MAX ? first + 1 : first);
+    st = reserve_exact(out, first < SIZE_MAX ? first + 1 : first);
     while (st == FHX_OK) {
         size_t used = 0, put = 0;
         st = fhx_gunzip_read(r, src ? src + done : NULL, len - done, &used,
@@ -495,7 +558,7 @@ int fhx_gunzip_append(fhx_gunzip_reader *r, fhx_buf *out, const void *in,
         }
         if (st == FHX_NEED_OUTPUT) {
             out->len = start + got; /* reserve counts from len */
-            st = fhx_buf_reserve(out, next_step(got, max_bytes - got));
+            st = reserve_exact(out, next_step(got, max_bytes - got));
             out->len = start;
         } else if (st == FHX_NEED_INPUT) {
             st = FHX_E_ZLIB; /* cannot happen with final input */

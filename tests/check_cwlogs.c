@@ -373,6 +373,35 @@ START_TEST(test_bad_documents) {
 }
 END_TEST
 
+START_TEST(test_next_without_parse) {
+    /* Regression (fuzz_cwlogs): after a failed parse, fhx_cwlogs_next gave
+     * FHX_END or FHX_E_ARG depending on whether the parse had reached
+     * logEvents; the header says FHX_E_ARG (doc not parsed) in both. */
+    static const char *const docs[] = {
+        "{\"logEvents\":[{\"message\":\"a\"}],\"messageType\":1}",
+        "{\"messageType\":1,\"logEvents\":[{\"message\":\"a\"}]}",
+        "{\"messageType\":\"DATA_MESSAGE\",\"logEvents\":[{\"message\":\"a\"}]",
+        "[]"};
+    fhx_cwlogs_doc doc;
+    fhx_cwlogs_event ev;
+    fhx_error err;
+    size_t i;
+    memset(&doc, 0, sizeof doc);
+    ck_assert_int_eq(fhx_cwlogs_next(&doc, &ev), FHX_E_ARG);
+    for (i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+        ck_assert_int_lt(fhx_cwlogs_parse(&doc, docs[i], strlen(docs[i]),
+                                          &err),
+                         0);
+        ck_assert_int_eq(fhx_cwlogs_next(&doc, &ev), FHX_E_ARG);
+    }
+    /* a parsed document without logEvents has no events */
+    ck_assert_int_eq(fhx_cwlogs_parse(&doc, "{\"messageType\":\"X\"}", 19,
+                                      &err),
+                     FHX_OK);
+    ck_assert_int_eq(fhx_cwlogs_next(&doc, &ev), FHX_END);
+}
+END_TEST
+
 START_TEST(test_corrupt_gzip_and_bomb) {
     const char *doc = "{\"messageType\":\"DATA_MESSAGE\",\"logEvents\":"
                       "[{\"message\":\"hello\"}]}";
@@ -547,6 +576,7 @@ static Suite *cwlogs_suite(void) {
     ADD_TEST(tc, test_escapes_and_empty_messages);
     tcase_add_loop_test(tc, test_bad_documents, 0,
                         (int)(sizeof bad_docs / sizeof bad_docs[0]));
+    ADD_TEST(tc, test_next_without_parse);
     ADD_TEST(tc, test_corrupt_gzip_and_bomb);
     ADD_TEST(tc, test_one_bad_record_in_a_batch);
     ADD_TEST(tc, test_allocation_failures);

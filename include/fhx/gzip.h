@@ -210,9 +210,10 @@ FHX_API uint64_t fhx_gunzip_members(const fhx_gunzip_reader *r);
 
 /**
  * One-shot: decompress the whole stream in[0..len) (every member) and
- * append it to out. out grows through out->alc in steps, never past
- * max_bytes of new content (plus at most a small rounding), so a bomb
- * costs at most max_bytes. On error out->len is unchanged and err (may be
+ * append it to out. out grows through out->alc in steps to exact sizes,
+ * never past max_bytes + 1 bytes after its length at the call (the one
+ * byte: room is reserved even for an empty result), so a bomb costs at
+ * most max_bytes. On error out->len is unchanged and err (may be
  * NULL) says what and where (offset into in).
  * @param r a reader to reuse (its zlib state), or NULL for a temporary one
  *        allocated through out->alc.
