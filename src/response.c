@@ -12,19 +12,20 @@
 #include <string.h>
 
 #include "internal.h"
+#include "response_text.h"
 
 /* ---- literals ---------------------------------------------------------- */
 
 #define LIT(s) s, (sizeof(s) - 1)
 
-static const char k_begin[] = "{\"records\":[";
-static const char k_empty[] = "{\"records\":[]}";
-static const char k_close[] = "]}";
-static const char k_id[] = "{\"recordId\":\"";
-static const char k_result[] = "\",\"result\":\"";
-static const char k_data[] = ",\"data\":\"";
-static const char k_kafka[] = ",\"kafkaRecordValue\":\"";
-static const char k_meta[] = ",\"metadata\":{\"partitionKeys\":{";
+static const char k_begin[] = FHXI_T_BEGIN;
+static const char k_empty[] = FHXI_T_EMPTY;
+static const char k_close[] = FHXI_T_CLOSE;
+static const char k_id[] = FHXI_T_ID;
+static const char k_result[] = FHXI_T_RESULT;
+static const char k_data[] = FHXI_T_DATA;
+static const char k_kafka[] = FHXI_T_KAFKA;
+static const char k_meta[] = FHXI_T_META;
 
 #define K_LEN(k) (sizeof(k) - 1)
 

@@ -14,11 +14,12 @@
 
 #include "internal.h"
 #include "json.h"
+#include "response_text.h"
 #include "room.h"
 
-static const char k_begin[] = "{\"records\":[";
-static const char k_id[] = "{\"recordId\":\"";
-static const char k_result[] = "\",\"result\":\"";
+static const char k_begin[] = FHXI_T_BEGIN;
+static const char k_id[] = FHXI_T_ID;
+static const char k_result[] = FHXI_T_RESULT;
 static const char k_pf_tail[] = "ProcessingFailed\"}";
 static const char k_drop_tail[] = "Dropped\"}";
 
