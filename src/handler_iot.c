@@ -3,8 +3,10 @@
  * message per record, re-emitted as a compact JSON line, partitioned by
  * its topic.
  *
- * One pass over the message with the strict JSON scanners of json.c. The
- * output is produced lazily: while the message has no whitespace to
+ * One pass over the message with json.c's walker (the same strict walk
+ * that validates any JSON value), which stops only where this handler
+ * looks: at whitespace and at the top-level "topic" member. The output is
+ * produced lazily: while the message has no whitespace to
  * remove, nothing is copied; at the first whitespace run the bytes before
  * it go to out, and from then on each run of kept bytes is appended as
  * one block. A message that is already compact and ends with one "\n" is
@@ -15,18 +17,7 @@
 #include "internal.h"
 #include "json.h"
 
-/* Container kinds on the walker's stack (one bit per level). */
-enum walk_state {
-    W_VALUE,     /* a value is expected */
-    W_OBJ_FIRST, /* after '{': a key or '}' */
-    W_OBJ_KEY,   /* after ',' in an object: a key */
-    W_OBJ_COLON, /* after a key: ':' */
-    W_OBJ_NEXT,  /* after a member: ',' or '}' */
-    W_ARR_FIRST, /* after '[': a value or ']' */
-    W_ARR_NEXT   /* after an element: ',' or ']' */
-};
-
-typedef struct walker {
+typedef struct normalizer {
     const char *p;
     size_t len;
     fhx_buf *out;
@@ -34,52 +25,23 @@ typedef struct walker {
     int dirty;      /* some whitespace was removed: the line is in out */
     size_t out0;    /* out->len when the walk started */
     fhx_error *err;
-} walker;
+} normalizer;
 
-static int reject(walker *w, int code, size_t at, const char *msg) {
+static int reject(normalizer *w, int code, size_t at, const char *msg) {
     fhxi_set_error(w->err, code, at, FHX_NO_RECORD, msg);
     return code;
 }
 
-/* Skip whitespace at *i; when there is some, append the kept bytes before
- * it and restart the kept run after it. */
-static int skip_ws(walker *w, size_t *i) {
-    size_t a = *i, b = a;
-    while (b < w->len && fhxi_json_is_ws((unsigned char)w->p[b])) b++;
-    if (b == a) return FHX_OK;
+/* Whitespace [a, b) goes: append the kept bytes before it and restart the
+ * kept run after it. */
+static int drop_ws(normalizer *w, size_t a, size_t b) {
     if (a > w->seg) {
         int st = fhx_buf_append(w->out, w->p + w->seg, a - w->seg);
         if (st != FHX_OK) return reject(w, st, a, "out of memory");
     }
     w->dirty = 1;
     w->seg = b;
-    *i = b;
     return FHX_OK;
-}
-
-static int literal(walker *w, size_t *i, const char *word, size_t n) {
-    size_t k;
-    for (k = 0; k < n; k++) {
-        if (*i + k >= w->len)
-            return reject(w, FHX_E_TRUNCATED, w->len,
-                          "unexpected end of message");
-        if (w->p[*i + k] != word[k])
-            return reject(w, FHX_E_JSON, *i + k, "invalid literal");
-    }
-    *i += n;
-    return FHX_OK;
-}
-
-/* 1 when the key (raw string content) decodes to "topic". */
-static int key_is_topic(const char *raw, size_t n, int escaped) {
-    char tmp[30];
-    size_t got = 0;
-    if (!escaped) return n == 5 && memcmp(raw, "topic", 5) == 0;
-    /* an escape is at least as long as what it stands for */
-    if (n > sizeof tmp) return 0;
-    if (fhx_json_unescape(raw, n, tmp, sizeof tmp, &got, NULL) != FHX_OK)
-        return 0;
-    return got == 5 && memcmp(tmp, "topic", 5) == 0;
 }
 
 /* The raw topic string found by the walk. */
@@ -89,142 +51,58 @@ typedef struct topic_ref {
     fhxi_jstr str; /* its content */
 } topic_ref;
 
-/* Walk the object starting at p[start] == '{'; *end receives the offset
- * just past its '}'. */
-static int walk(walker *w, size_t start, size_t *end, topic_ref *topic) {
-    uint64_t objects = 1; /* bit k: level k+1 is an object */
-    unsigned d = 1;
-    size_t i = start + 1;
-    enum walk_state s = W_OBJ_FIRST;
-    int topic_next = 0; /* the value being read is the top-level topic */
-    const char *msg = NULL;
-    fhxi_jstr str;
+/* Walk the object starting at p[start] == '{' with json.c's walker,
+ * stopping at whitespace (dropped) and at top-level "topic" members;
+ * *end receives the offset just past its '}'. */
+static int walk(normalizer *w, size_t start, size_t *end, topic_ref *topic) {
+    fhxi_jwalk jw;
     int st;
-
+    fhxi_jwalk_init(&jw, w->p, w->len, start, 1, 0);
+    jw.stop_ws = 1;
+    jw.watch = "topic";
+    jw.watch_len = 5;
     for (;;) {
-        unsigned char c;
-        st = skip_ws(w, &i);
-        if (st != FHX_OK) return st;
-        if (i >= w->len)
-            return reject(w, FHX_E_TRUNCATED, w->len,
-                          "unexpected end of message");
-        c = (unsigned char)w->p[i];
-        switch (s) {
-        case W_OBJ_FIRST:
-        case W_OBJ_NEXT:
-            if (c == '}') {
-                i++;
-                d--;
-                break; /* a container ended */
-            }
-            if (s == W_OBJ_NEXT) {
-                if (c != ',')
-                    return reject(w, FHX_E_JSON, i,
-                                  "expected ',' or '}' in an object");
-                i++;
-            }
-            s = W_OBJ_KEY;
-            continue;
-        case W_OBJ_KEY:
-            if (c != '"')
-                return reject(w, FHX_E_JSON, i,
-                              "expected a string key in an object");
-            st = fhxi_json_string(w->p, w->len, &i, 1, 1, &str, &msg);
-            if (st != FHXI_J_OK) return reject(w, st, i, msg);
-            if (d == 1 && key_is_topic(w->p + str.start, str.end - str.start,
-                                       str.escaped)) {
-                if (topic->found)
-                    return reject(w, FHX_E_SCHEMA, str.start - 1,
-                                  "a second top-level \"topic\" member");
-                topic_next = 1;
-            }
-            s = W_OBJ_COLON;
-            continue;
-        case W_OBJ_COLON:
-            if (c != ':')
-                return reject(w, FHX_E_JSON, i,
-                              "expected ':' after an object key");
-            i++;
-            s = W_VALUE;
-            continue;
-        case W_ARR_FIRST:
-        case W_ARR_NEXT:
-            if (c == ']') {
-                i++;
-                d--;
-                break;
-            }
-            if (s == W_ARR_NEXT) {
-                if (c != ',')
-                    return reject(w, FHX_E_JSON, i,
-                                  "expected ',' or ']' in an array");
-                i++;
-            }
-            s = W_VALUE;
-            continue;
-        case W_VALUE:
-            if (topic_next && c != '"')
-                return reject(w, FHX_E_SCHEMA, i,
-                              "the \"topic\" member is not a string");
-            if (c == '{' || c == '[') {
-                if (d + 1 > FHX_MAX_DEPTH)
-                    return reject(w, FHX_E_DEPTH, i,
-                                  "JSON nested too deeply");
-                if (c == '{')
-                    objects |= (uint64_t)1 << d;
-                else
-                    objects &= ~((uint64_t)1 << d);
-                d++;
-                i++;
-                s = c == '{' ? W_OBJ_FIRST : W_ARR_FIRST;
-                continue;
-            }
-            if (c == '"') {
-                size_t at = i;
-                st = fhxi_json_string(w->p, w->len, &i, 1, 1, &str, &msg);
-                if (st != FHXI_J_OK) return reject(w, st, i, msg);
-                if (topic_next) {
-                    topic->found = 1;
-                    topic->at = at;
-                    topic->str = str;
-                    topic_next = 0;
-                }
-            } else if (c == '-' || (c >= '0' && c <= '9')) {
-                st = fhxi_json_number(w->p, w->len, &i, 1, &msg);
-                if (st != FHXI_J_OK) return reject(w, st, i, msg);
-            } else if (c == 't') {
-                st = literal(w, &i, "true", 4);
-                if (st != FHX_OK) return st;
-            } else if (c == 'f') {
-                st = literal(w, &i, "false", 5);
-                if (st != FHX_OK) return st;
-            } else if (c == 'n') {
-                st = literal(w, &i, "null", 4);
-                if (st != FHX_OK) return st;
-            } else {
-                return reject(w, FHX_E_JSON, i,
-                              "unexpected character: expected a value");
-            }
-            break; /* a scalar ended */
-        }
-        /* A value ended; d containers are still open. */
-        if (d == 0) {
-            *end = i;
+        st = fhxi_jwalk_run(&jw);
+        switch (st) {
+        case FHXI_J_OK:
+            *end = jw.pos;
             return FHX_OK;
+        case FHXI_JW_WS:
+            st = drop_ws(w, jw.tok, jw.pos);
+            if (st != FHX_OK) return st;
+            break;
+        case FHXI_JW_KEY:
+            if (topic->found)
+                return reject(w, FHX_E_SCHEMA, jw.tok,
+                              "a second top-level \"topic\" member");
+            break;
+        case FHXI_JW_VALUE:
+            topic->at = jw.pos;
+            if (w->p[jw.pos] != '"')
+                return reject(w, FHX_E_SCHEMA, jw.pos,
+                              "the \"topic\" member is not a string");
+            st = fhxi_jwalk_string(&jw, &topic->str);
+            if (st != FHXI_J_OK) return reject(w, st, jw.pos, jw.msg);
+            topic->found = 1;
+            break;
+        default: /* an error (final: never FHXI_J_MORE) */
+            return reject(w, st, jw.pos, jw.msg);
         }
-        s = (objects >> (d - 1)) & 1 ? W_OBJ_NEXT : W_ARR_NEXT;
     }
 }
 
 static const char *const key_names[FHX_IOT_MAX_KEYS] = {"topic", "device",
                                                         "subtopic"};
+static const size_t key_lens[FHX_IOT_MAX_KEYS] = {5, 6, 8};
 
-/* Check the unescaped topic and split it into the partition keys. */
-static int split_topic(walker *w, fhx_iot_message *m, size_t at) {
+/* Check the unescaped topic and split it into the partition keys. A topic
+ * that had no escapes is valid UTF-8 already (the scanner checked it). */
+static int split_topic(normalizer *w, fhx_iot_message *m, size_t at,
+                       int escaped) {
     const char *t = m->topic.ptr;
     size_t n = m->topic.len, i, level_start = 0, levels = 0, rest = 0;
     if (n == 0) return reject(w, FHX_E_SCHEMA, at, "the topic is empty");
-    if (fhxi_utf8_valid_prefix(t, n) != n)
+    if (escaped && fhxi_utf8_valid_prefix(t, n) != n)
         return reject(w, FHX_E_SCHEMA, at, "the topic is not valid UTF-8");
     for (i = 0; i <= n; i++) {
         if (i < n && (unsigned char)t[i] < 0x20)
@@ -249,20 +127,25 @@ static int split_topic(walker *w, fhx_iot_message *m, size_t at) {
     m->n_keys = levels < FHX_IOT_MAX_KEYS ? levels : FHX_IOT_MAX_KEYS;
     for (i = 0; i < m->n_keys; i++) {
         m->keys[i].key.ptr = key_names[i];
-        m->keys[i].key.len = strlen(key_names[i]);
+        m->keys[i].key.len = key_lens[i];
     }
     return FHX_OK;
 }
 
+static const fhx_iot_message zero_message;
+
 int fhx_iot_normalize(const uint8_t *msg, size_t len, fhx_buf *out,
                       fhx_iot_message *m, fhx_error *err) {
-    walker w;
+    normalizer w;
     topic_ref topic;
     size_t i = 0, start, end = 0, line_end, topic_at = 0;
     int st;
     if (!out || !m || (!msg && len)) return FHX_E_ARG;
-    memset(m, 0, sizeof *m);
-    memset(&topic, 0, sizeof topic);
+    *m = zero_message; /* a copy: a memset here is a slow "rep stos" */
+    topic.found = 0;
+    topic.at = 0;
+    topic.str.start = topic.str.end = 0;
+    topic.str.escaped = 0;
     fhxi_clear_error(err);
     w.p = (const char *)msg;
     w.len = len;
@@ -328,7 +211,7 @@ int fhx_iot_normalize(const uint8_t *msg, size_t len, fhx_buf *out,
         m->topic.ptr = w.p + topic.str.start;
         m->topic.len = topic.str.end - topic.str.start;
     }
-    return split_topic(&w, m, topic.at);
+    return split_topic(&w, m, topic.at, topic.str.escaped);
 }
 
 int fhx_handler_iot(void *ctx, const fhx_record *rec, const uint8_t *data,

@@ -117,19 +117,37 @@ static int scan_escape(const char *p, size_t len, size_t *ip, int final,
     }
 }
 
+/* Where the plain bytes of a string starting at p[i] end: the first quote,
+ * backslash, control byte or (utf8) byte >= 0x80 at or after i, or len.
+ * Most strings of a message are short (keys, ids, small values): their end
+ * is found here in a few words, without a call through the kernel table;
+ * longer ones go on in the kernel. */
+static inline size_t plain_end(const char *p, size_t len, size_t i, int utf8) {
+#ifdef FHXI_SWAR_FIRST
+    const uint64_t hi = utf8 ? FHXI_SWAR_HIGHS : 0;
+    int k;
+    for (k = 0; k < 4 && len - i >= 8; k++) {
+        uint64_t w, m;
+        memcpy(&w, p + i, 8);
+        m = fhxi_swar_string_flags(w, hi);
+        if (m) return i + FHXI_SWAR_FIRST(m);
+        i += 8;
+    }
+#endif
+    return i + fhxi_kernel_active()->scan_string(p + i, len - i, utf8);
+}
+
 int fhxi_json_string(const char *p, size_t len, size_t *pos, int final,
                      int utf8, fhxi_jstr *out, const char **msg) {
     const unsigned char *u = (const unsigned char *)p;
-    size_t (*scan)(const char *, size_t, int) =
-        fhxi_kernel_active()->scan_string;
     size_t i = *pos + 1, bad;
     int escaped = 0, st;
     if (*pos >= len || p[*pos] != '"')
         return fail(FHX_E_JSON, *pos, pos, msg, "expected a string");
     for (;;) {
-        i += scan(p + i, len - i, utf8);
+        i = plain_end(p, len, i, utf8);
         if (i >= len) return need_more(len, pos, final, msg);
-        if (u[i] == '"') break;
+        if (FHXI_LIKELY(u[i] == '"')) break;
         if (u[i] == '\\') {
             escaped = 1;
             st = scan_escape(p, len, &i, final, pos, msg);
@@ -157,12 +175,43 @@ int fhxi_json_string(const char *p, size_t len, size_t *pos, int final,
     return FHXI_J_OK;
 }
 
+/* The walker's strings (UTF-8 checked). Most strings of a message are
+ * short and plain (keys, ids, small values): when the first 16 bytes hold
+ * the closing quote and nothing to look at before it, the string ends
+ * here, inline, without a branch per byte or word; any other string is
+ * read again by fhxi_json_string. */
+static inline int string_token(const char *p, size_t len, size_t *pos,
+                               int final, fhxi_jstr *out, const char **msg) {
+#ifdef FHXI_SWAR_FIRST
+    size_t i = *pos + 1; /* *pos < len: the opening quote is there */
+    if (len - i >= 16) {
+        uint64_t a, b;
+        memcpy(&a, p + i, 8);
+        memcpy(&b, p + i + 8, 8);
+        a = fhxi_swar_string_flags(a, FHXI_SWAR_HIGHS);
+        b = fhxi_swar_string_flags(b, FHXI_SWAR_HIGHS);
+        if (a | b) {
+            size_t j = i + (a ? FHXI_SWAR_FIRST(a) : 8 + FHXI_SWAR_FIRST(b));
+            if (p[j] == '"') {
+                out->start = i;
+                out->end = j;
+                out->escaped = 0;
+                *pos = j + 1;
+                return FHXI_J_OK;
+            }
+        }
+    }
+#endif
+    return fhxi_json_string(p, len, pos, final, 1, out, msg);
+}
+
 /* ---- numbers and literals ------------------------------------------------ */
 
 static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 
-int fhxi_json_number(const char *p, size_t len, size_t *pos, int final,
-                     const char **msg) {
+/* fhxi_json_number, inlined into the walker. */
+static inline int number_token(const char *p, size_t len, size_t *pos,
+                               int final, const char **msg) {
     const unsigned char *u = (const unsigned char *)p;
     size_t i = *pos;
     if (i < len && u[i] == '-') i++;
@@ -197,130 +246,292 @@ int fhxi_json_number(const char *p, size_t len, size_t *pos, int final,
     return FHXI_J_OK;
 }
 
-static int scan_literal(const char *p, size_t len, size_t *pos, int final,
-                        const char *word, const char **msg) {
-    size_t i = *pos, k, n = strlen(word);
+int fhxi_json_number(const char *p, size_t len, size_t *pos, int final,
+                     const char **msg) {
+    return number_token(p, len, pos, final, msg);
+}
+
+/* true, false or null: word[0, n). */
+static int literal_token(const char *p, size_t len, size_t *pos, int final,
+                         const char *word, size_t n, const char **msg) {
+    size_t i = *pos, k;
+    if (len - i >= n && memcmp(p + i, word, n) == 0) {
+        *pos = i + n;
+        return FHXI_J_OK;
+    }
     for (k = 0; k < n; k++) {
         if (i + k >= len) return need_more(len, pos, final, msg);
         if (p[i + k] != word[k])
             return fail(FHX_E_JSON, i + k, pos, msg, "invalid literal");
     }
-    *pos = i + n;
+    *pos = i + n; /* not reached: the word matched above */
     return FHXI_J_OK;
 }
 
-/* ---- any value ------------------------------------------------------------ */
+/* ---- the walker ------------------------------------------------------------ */
 
-enum skip_state { S_VALUE, S_OBJ_FIRST, S_OBJ_NEXT, S_COLON, S_ARR_FIRST,
-                  S_ARR_NEXT };
+/* What the walk expects next. */
+enum jw_state {
+    JW_START,     /* the value itself, at the first byte (no whitespace) */
+    JW_VALUE,     /* a value (after ':', ',' in an array, or '[') */
+    JW_OBJ_FIRST, /* after '{': a key or '}' */
+    JW_OBJ_KEY,   /* after ',' in an object: a key */
+    JW_COLON,     /* after a key: ':' */
+    JW_OBJ_NEXT,  /* after a member: ',' or '}' */
+    JW_ARR_FIRST, /* after '[': a value or ']' */
+    JW_ARR_NEXT,  /* after an element: ',' or ']' */
+    JW_ENDED,     /* a value was just read (fhxi_jwalk_string) */
+    JW_WATCHED,   /* JW_VALUE, and the value is a watched member's */
+    JW_DONE       /* the walk is over */
+};
+
+void fhxi_jwalk_init(fhxi_jwalk *w, const char *p, size_t len, size_t pos,
+                     int final, unsigned depth) {
+    /* field by field: a memset of the struct is a slow "rep stos" */
+    w->p = p;
+    w->len = len;
+    w->final = final;
+    w->depth = depth;
+    w->stop_ws = 0;
+    w->watch = NULL;
+    w->watch_len = 0;
+    w->pos = pos;
+    w->tok = pos;
+    w->key.start = w->key.end = 0;
+    w->key.escaped = 0;
+    w->msg = NULL;
+    w->state = JW_START;
+    w->watched = 0;
+    w->d = 0;
+    w->objects = 0;
+}
+
+int fhxi_json_str_eq(const char *raw, size_t n, int escaped, const char *want,
+                     size_t want_len) {
+    char tmp[64];
+    size_t got = 0;
+    if (!escaped) return n == want_len && memcmp(raw, want, n) == 0;
+    /* an escape is at least as long as what it stands for, so the raw
+     * text of a match is at most 6 times want_len long */
+    if (want_len > sizeof tmp / 6 || n > 6 * want_len) return 0;
+    if (fhx_json_unescape(raw, n, tmp, sizeof tmp, &got, NULL) != FHX_OK)
+        return 0;
+    return got == want_len && memcmp(tmp, want, got) == 0;
+}
+
+/* An error or the end of the buffer inside the walk: the walk is over. */
+static int jw_stop(fhxi_jwalk *w, int st, size_t at) {
+    w->state = JW_DONE;
+    if (st < 0) w->pos = at;
+    return st;
+}
+
+/* c = the next byte at i, past whitespace; a walk with stop_ws stops after
+ * the whitespace and comes back to state st (the label this stands at). */
+#define JW_NEXT(st)                                                         \
+    do {                                                                    \
+        if (i >= len) goto more;                                            \
+        c = u[i];                                                           \
+        if (FHXI_UNLIKELY(c <= ' ') && fhxi_json_is_ws(c)) {                \
+            w->tok = i;                                                     \
+            fhxi_json_skip_ws(p, len, &i);                                  \
+            if (w->stop_ws) {                                               \
+                s = (st);                                                   \
+                ret = FHXI_JW_WS;                                           \
+                goto stop;                                                  \
+            }                                                               \
+            if (i >= len) goto more;                                        \
+            c = u[i];                                                       \
+        }                                                                   \
+    } while (0)
+
+/* The state machine is written as labels and jumps, one label per state:
+ * each token goes straight to the code for what may follow it, with no
+ * dispatch in between (the states are only looked up when a walk comes
+ * back from a stop). */
+int fhxi_jwalk_run(fhxi_jwalk *w) {
+    const char *p = w->p;
+    const unsigned char *u = (const unsigned char *)p;
+    const size_t len = w->len;
+    const int final = w->final;
+    size_t i = w->pos;
+    unsigned d = w->d;
+    uint64_t objects = w->objects;
+    int s = w->state, st, ret;
+    unsigned char c;
+    fhxi_jstr str;
+
+    switch (s) {
+    case JW_START: goto start;
+    case JW_VALUE: goto value;
+    case JW_OBJ_FIRST: goto obj_first;
+    case JW_OBJ_KEY: goto obj_key;
+    case JW_COLON: goto colon;
+    case JW_OBJ_NEXT: goto obj_next;
+    case JW_ARR_FIRST: goto arr_first;
+    case JW_ARR_NEXT: goto arr_next;
+    case JW_ENDED: goto ended;
+    case JW_WATCHED: goto watched;
+    default: return jw_stop(w, FHX_E_STATE, i);
+    }
+
+start: /* the value itself: no whitespace before it */
+    if (i >= len) goto more;
+    c = u[i];
+    goto value_at;
+value:
+    JW_NEXT(JW_VALUE);
+value_at: /* c = u[i], the value's first byte */
+    if (c == '"') {
+        st = string_token(p, len, &i, final, &str, &w->msg);
+    } else if (c == '-' || is_digit(c)) {
+        st = number_token(p, len, &i, final, &w->msg);
+    } else if (c == '{' || c == '[') {
+        if (w->depth + d + 1 > FHX_MAX_DEPTH) {
+            w->msg = "JSON nested too deeply";
+            return jw_stop(w, FHX_E_DEPTH, i);
+        }
+        i++;
+        if (c == '{') {
+            objects |= (uint64_t)1 << d++;
+            goto obj_first;
+        }
+        objects &= ~((uint64_t)1 << d++);
+        goto arr_first;
+    } else if (c == 't') {
+        st = literal_token(p, len, &i, final, "true", 4, &w->msg);
+    } else if (c == 'f') {
+        st = literal_token(p, len, &i, final, "false", 5, &w->msg);
+    } else if (c == 'n') {
+        st = literal_token(p, len, &i, final, "null", 4, &w->msg);
+    } else {
+        w->msg = "unexpected character: expected a value";
+        return jw_stop(w, FHX_E_JSON, i);
+    }
+    if (st != FHXI_J_OK) return jw_stop(w, st, i);
+    goto ended;
+
+obj_first: /* after '{': a key or '}' */
+    JW_NEXT(JW_OBJ_FIRST);
+    if (c == '}') {
+        i++;
+        d--;
+        goto ended;
+    }
+    goto key_at;
+obj_key: /* after ',' in an object: a key */
+    JW_NEXT(JW_OBJ_KEY);
+key_at:
+    if (c != '"') {
+        w->msg = "expected a string key in an object";
+        return jw_stop(w, FHX_E_JSON, i);
+    }
+    w->tok = i;
+    st = string_token(p, len, &i, final, &str, &w->msg);
+    if (st != FHXI_J_OK) return jw_stop(w, st, i);
+    if (FHXI_UNLIKELY(w->watch != NULL) && d == 1 &&
+        (str.escaped || (str.end - str.start == w->watch_len &&
+                         p[str.start] == w->watch[0])) &&
+        fhxi_json_str_eq(p + str.start, str.end - str.start, str.escaped,
+                         w->watch, w->watch_len)) {
+        w->key = str;
+        w->watched = 1;
+        s = JW_COLON;
+        ret = FHXI_JW_KEY;
+        goto stop;
+    }
+colon: /* after a key: ':' */
+    JW_NEXT(JW_COLON);
+    if (c != ':') {
+        w->msg = "expected ':' after an object key";
+        return jw_stop(w, FHX_E_JSON, i);
+    }
+    i++;
+    if (FHXI_LIKELY(!w->watched)) goto value;
+    w->watched = 0;
+watched: /* the watched member's value: stop at its first byte */
+    JW_NEXT(JW_WATCHED);
+    s = JW_VALUE;
+    ret = FHXI_JW_VALUE;
+    goto stop;
+
+arr_first: /* after '[': a value or ']' */
+    JW_NEXT(JW_ARR_FIRST);
+    if (c == ']') {
+        i++;
+        d--;
+        goto ended;
+    }
+    goto value_at;
+
+ended: /* a value (scalar or container) ended; d containers are open */
+    if (d == 0) {
+        w->pos = i;
+        w->state = JW_DONE;
+        return FHXI_J_OK;
+    }
+    if ((objects >> (d - 1)) & 1) goto obj_next;
+    goto arr_next;
+obj_next: /* after a member: ',' or '}' */
+    JW_NEXT(JW_OBJ_NEXT);
+    if (c == ',') {
+        i++;
+        goto obj_key;
+    }
+    if (c == '}') {
+        i++;
+        d--;
+        goto ended;
+    }
+    w->msg = "expected ',' or '}' in an object";
+    return jw_stop(w, FHX_E_JSON, i);
+arr_next: /* after an element: ',' or ']' */
+    JW_NEXT(JW_ARR_NEXT);
+    if (c == ',') {
+        i++;
+        goto value;
+    }
+    if (c == ']') {
+        i++;
+        d--;
+        goto ended;
+    }
+    w->msg = "expected ',' or ']' in an array";
+    return jw_stop(w, FHX_E_JSON, i);
+
+stop: /* a stop: the walk comes back to state s at i */
+    w->pos = i;
+    w->d = d;
+    w->objects = objects;
+    w->state = s;
+    return ret;
+more:
+    return jw_stop(w, need_more(len, &w->pos, final, &w->msg), len);
+}
+
+#undef JW_NEXT
+
+int fhxi_jwalk_string(fhxi_jwalk *w, fhxi_jstr *out) {
+    size_t i = w->pos;
+    int st;
+    if (w->state != JW_VALUE) return jw_stop(w, FHX_E_STATE, i);
+    st = string_token(w->p, w->len, &i, w->final, out, &w->msg);
+    if (st != FHXI_J_OK) return jw_stop(w, st, i);
+    w->pos = i;
+    w->state = JW_ENDED;
+    return FHXI_J_OK;
+}
 
 int fhxi_json_skip_value(const char *p, size_t len, size_t *pos, int final,
                          unsigned depth, const char **msg) {
-    size_t i = *pos;
-    uint64_t objects = 0; /* bit d set: container at relative depth d+1 is
-                             an object */
-    unsigned d = 0;
-    enum skip_state s = S_VALUE;
-    fhxi_jstr str;
+    fhxi_jwalk w;
     int st;
-
-    for (;;) {
-        unsigned char c;
-        if (s != S_VALUE) fhxi_json_skip_ws(p, len, &i);
-        if (i >= len) return need_more(len, pos, final, msg);
-        c = (unsigned char)p[i];
-        switch (s) {
-        case S_VALUE:
-            if (c == '{' || c == '[') {
-                if (depth + d + 1 > FHX_MAX_DEPTH)
-                    return fail(FHX_E_DEPTH, i, pos, msg,
-                                "JSON nested too deeply");
-                if (c == '{')
-                    objects |= (uint64_t)1 << d;
-                else
-                    objects &= ~((uint64_t)1 << d);
-                d++;
-                i++;
-                s = c == '{' ? S_OBJ_FIRST : S_ARR_FIRST;
-                continue;
-            }
-            if (c == '"') {
-                st = fhxi_json_string(p, len, &i, final, 1, &str, msg);
-            } else if (c == '-' || is_digit(c)) {
-                st = fhxi_json_number(p, len, &i, final, msg);
-            } else if (c == 't') {
-                st = scan_literal(p, len, &i, final, "true", msg);
-            } else if (c == 'f') {
-                st = scan_literal(p, len, &i, final, "false", msg);
-            } else if (c == 'n') {
-                st = scan_literal(p, len, &i, final, "null", msg);
-            } else {
-                return fail(FHX_E_JSON, i, pos, msg,
-                            "unexpected character: expected a value");
-            }
-            if (st != FHXI_J_OK) {
-                if (st < 0) *pos = i;
-                return st;
-            }
-            break; /* a value ended */
-        case S_OBJ_FIRST:
-        case S_OBJ_NEXT:
-            if (c == '}') {
-                i++;
-                d--;
-                break;
-            }
-            if (s == S_OBJ_NEXT) {
-                if (c != ',')
-                    return fail(FHX_E_JSON, i, pos, msg,
-                                "expected ',' or '}' in an object");
-                i++;
-                fhxi_json_skip_ws(p, len, &i);
-                if (i >= len) return need_more(len, pos, final, msg);
-                c = (unsigned char)p[i];
-            }
-            if (c != '"')
-                return fail(FHX_E_JSON, i, pos, msg,
-                            "expected a string key in an object");
-            st = fhxi_json_string(p, len, &i, final, 1, &str, msg);
-            if (st != FHXI_J_OK) {
-                if (st < 0) *pos = i;
-                return st;
-            }
-            s = S_COLON;
-            continue;
-        case S_COLON:
-            if (c != ':')
-                return fail(FHX_E_JSON, i, pos, msg,
-                            "expected ':' after an object key");
-            i++;
-            fhxi_json_skip_ws(p, len, &i);
-            s = S_VALUE;
-            continue;
-        case S_ARR_FIRST:
-        case S_ARR_NEXT:
-            if (c == ']') {
-                i++;
-                d--;
-                break;
-            }
-            if (s == S_ARR_NEXT) {
-                if (c != ',')
-                    return fail(FHX_E_JSON, i, pos, msg,
-                                "expected ',' or ']' in an array");
-                i++;
-                fhxi_json_skip_ws(p, len, &i);
-            }
-            s = S_VALUE;
-            continue;
-        }
-        /* A value (scalar or container) just ended at relative depth d. */
-        if (d == 0) {
-            *pos = i;
-            return FHXI_J_OK;
-        }
-        s = (objects >> (d - 1)) & 1 ? S_OBJ_NEXT : S_ARR_NEXT;
-    }
+    fhxi_jwalk_init(&w, p, len, *pos, final, depth);
+    st = fhxi_jwalk_run(&w);
+    if (st == FHXI_J_MORE) return st;
+    if (st < 0) *msg = w.msg;
+    *pos = w.pos;
+    return st;
 }
 
 /* ---- unescaping ------------------------------------------------------------ */

@@ -81,4 +81,27 @@ size_t fhxi_scalar_decode_quanta(const char *src, size_t n_quanta,
 size_t fhxi_scalar_validate_quanta(const char *src, size_t n_quanta);
 size_t fhxi_scalar_scan_string(const char *p, size_t len, int utf8);
 
+/* SWAR, 8 bytes per step (the scalar kernel's loop, and json.c's inline
+ * look at the first bytes of a string before it calls the kernel): the
+ * bytes of x that need a closer look inside a string (quote, backslash,
+ * control characters and, when hi_mask is FHXI_SWAR_HIGHS, bytes >= 0x80)
+ * get their 0x80 bit set. The lowest flagged byte is always a real one (a
+ * borrow only runs upwards, past a real match), so on a little-endian host
+ * the count of trailing zero bits finds it (FHXI_SWAR_FIRST, defined only
+ * there; elsewhere the caller looks at the word byte by byte). */
+#define FHXI_SWAR_ONES ((uint64_t)0x0101010101010101u)
+#define FHXI_SWAR_HIGHS ((uint64_t)0x8080808080808080u)
+static inline uint64_t fhxi_swar_string_flags(uint64_t x, uint64_t hi_mask) {
+    const uint64_t ones = FHXI_SWAR_ONES, highs = FHXI_SWAR_HIGHS;
+    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+    q = (q - ones) & ~q & highs;
+    b = (b - ones) & ~b & highs;
+    return q | b | ((x - ones * 0x20) & ~x & highs) | (x & hi_mask);
+}
+
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define FHXI_SWAR_FIRST(m) ((size_t)__builtin_ctzll(m) / 8)
+#endif
+
 #endif /* FHX_KERNEL_H */

@@ -130,38 +130,18 @@ size_t fhxi_scalar_validate_quanta(const char *src, size_t n_quanta) {
     return i;
 }
 
-/* SWAR, 8 bytes per step: the bytes of x that need a closer look inside
- * a string (quote, backslash, control characters and, when hi_mask is
- * set, bytes >= 0x80) get their 0x80 bit set. The lowest flagged byte is
- * always a real one (a borrow only runs upwards, past a real match), so
- * on a little-endian host the count of trailing zero bits finds it. */
-#define ONES ((uint64_t)0x0101010101010101u)
-#define HIGHS ((uint64_t)0x8080808080808080u)
-static inline uint64_t has_zero(uint64_t x) { return (x - ONES) & ~x & HIGHS; }
-static inline uint64_t word_special(uint64_t x, uint64_t hi_mask) {
-    uint64_t q = has_zero(x ^ (ONES * '"'));
-    uint64_t b = has_zero(x ^ (ONES * '\\'));
-    uint64_t ctl = (x - ONES * 0x20) & ~x & HIGHS; /* some byte < 0x20 */
-    return q | b | ctl | (x & hi_mask);
-}
-
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
-    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define FIRST_FLAGGED(m) ((size_t)__builtin_ctzll(m) / 8)
-#endif
-
 size_t fhxi_scalar_scan_string(const char *p, size_t len, int utf8) {
     const unsigned char *u = (const unsigned char *)p;
-    uint64_t hi_mask = utf8 ? HIGHS : 0;
+    uint64_t hi_mask = utf8 ? FHXI_SWAR_HIGHS : 0;
     size_t i = 0;
 
     while (len - i >= 8) {
         uint64_t w, m;
         memcpy(&w, p + i, 8);
-        m = word_special(w, hi_mask);
+        m = fhxi_swar_string_flags(w, hi_mask);
         if (m) {
-#ifdef FIRST_FLAGGED
-            return i + FIRST_FLAGGED(m);
+#ifdef FHXI_SWAR_FIRST
+            return i + FHXI_SWAR_FIRST(m);
 #else
             break;
 #endif
