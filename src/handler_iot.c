@@ -96,40 +96,38 @@ static const char *const key_names[FHX_IOT_MAX_KEYS] = {"topic", "device",
 static const size_t key_lens[FHX_IOT_MAX_KEYS] = {5, 6, 8};
 
 /* Check the unescaped topic and split it into the partition keys. A topic
- * that had no escapes is valid UTF-8 already (the scanner checked it). */
+ * that had no escapes is valid UTF-8 without control characters already
+ * (the scanner checked it). Level by level: a level's control characters
+ * are reported before it is found empty, as a byte-by-byte walk would. */
 static int split_topic(normalizer *w, fhx_iot_message *m, size_t at,
                        int escaped) {
     const char *t = m->topic.ptr;
-    size_t n = m->topic.len, i, level_start = 0, levels = 0, rest = 0;
+    size_t n = m->topic.len, i, start = 0, levels = 0;
     if (n == 0) return reject(w, FHX_E_SCHEMA, at, "the topic is empty");
     if (escaped && fhxi_utf8_valid_prefix(t, n) != n)
         return reject(w, FHX_E_SCHEMA, at, "the topic is not valid UTF-8");
-    for (i = 0; i <= n; i++) {
-        if (i < n && (unsigned char)t[i] < 0x20)
-            return reject(w, FHX_E_SCHEMA, at,
-                          "the topic holds a control character");
-        if (i < n && t[i] != '/') continue;
-        if (i == level_start)
+    for (;;) {
+        const char *slash = memchr(t + start, '/', n - start);
+        size_t end = slash ? (size_t)(slash - t) : n;
+        if (escaped)
+            for (i = start; i < end; i++)
+                if ((unsigned char)t[i] < 0x20)
+                    return reject(w, FHX_E_SCHEMA, at,
+                                  "the topic holds a control character");
+        if (end == start)
             return reject(w, FHX_E_SCHEMA, at, "the topic has an empty level");
-        if (levels < 2) {
-            m->keys[levels].value.ptr = t + level_start;
-            m->keys[levels].value.len = i - level_start;
-        } else if (levels == 2) {
-            rest = level_start;
+        if (levels < FHX_IOT_MAX_KEYS) {
+            /* the last key ("subtopic") runs to the end of the topic */
+            m->keys[levels].key.ptr = key_names[levels];
+            m->keys[levels].key.len = key_lens[levels];
+            m->keys[levels].value.ptr = t + start;
+            m->keys[levels].value.len =
+                levels < FHX_IOT_MAX_KEYS - 1 ? end - start : n - start;
+            m->n_keys = ++levels;
         }
-        levels++;
-        level_start = i + 1;
+        if (!slash) return FHX_OK;
+        start = end + 1;
     }
-    if (levels > 2) {
-        m->keys[2].value.ptr = t + rest;
-        m->keys[2].value.len = n - rest;
-    }
-    m->n_keys = levels < FHX_IOT_MAX_KEYS ? levels : FHX_IOT_MAX_KEYS;
-    for (i = 0; i < m->n_keys; i++) {
-        m->keys[i].key.ptr = key_names[i];
-        m->keys[i].key.len = key_lens[i];
-    }
-    return FHX_OK;
 }
 
 static const fhx_iot_message zero_message;

@@ -55,7 +55,14 @@ size_t fhxi_utf8_valid_prefix(const char *s, size_t len) {
     while (i < len) {
         size_t n;
         if (u[i] < 0x80) {
-            i++;
+            uint64_t w;
+            /* ASCII, a word at a time while it lasts */
+            while (len - i >= 8) {
+                memcpy(&w, s + i, 8);
+                if (w & FHXI_SWAR_HIGHS) break;
+                i += 8;
+            }
+            while (i < len && u[i] < 0x80) i++;
             continue;
         }
         n = utf8_seq(u + i, len - i, &bad);
@@ -176,29 +183,29 @@ int fhxi_json_string(const char *p, size_t len, size_t *pos, int final,
 }
 
 /* The walker's strings (UTF-8 checked). Most strings of a message are
- * short and plain (keys, ids, small values): when the first 16 bytes hold
+ * short and plain (keys, ids, small values): when the first 32 bytes hold
  * the closing quote and nothing to look at before it, the string ends
  * here, inline, without a branch per byte or word; any other string is
  * read again by fhxi_json_string. */
 static inline int string_token(const char *p, size_t len, size_t *pos,
                                int final, fhxi_jstr *out, const char **msg) {
 #ifdef FHXI_SWAR_FIRST
-    size_t i = *pos + 1; /* *pos < len: the opening quote is there */
-    if (len - i >= 16) {
+    size_t i = *pos + 1, j = i; /* *pos < len: the opening quote is there */
+    int k;
+    for (k = 0; k < 2 && len - j >= 16; k++, j += 16) {
         uint64_t a, b;
-        memcpy(&a, p + i, 8);
-        memcpy(&b, p + i + 8, 8);
+        memcpy(&a, p + j, 8);
+        memcpy(&b, p + j + 8, 8);
         a = fhxi_swar_string_flags(a, FHXI_SWAR_HIGHS);
         b = fhxi_swar_string_flags(b, FHXI_SWAR_HIGHS);
         if (a | b) {
-            size_t j = i + (a ? FHXI_SWAR_FIRST(a) : 8 + FHXI_SWAR_FIRST(b));
-            if (p[j] == '"') {
-                out->start = i;
-                out->end = j;
-                out->escaped = 0;
-                *pos = j + 1;
-                return FHXI_J_OK;
-            }
+            j += a ? FHXI_SWAR_FIRST(a) : 8 + FHXI_SWAR_FIRST(b);
+            if (p[j] != '"') break;
+            out->start = i;
+            out->end = j;
+            out->escaped = 0;
+            *pos = j + 1;
+            return FHXI_J_OK;
         }
     }
 #endif
@@ -209,8 +216,14 @@ static inline int string_token(const char *p, size_t len, size_t *pos,
 
 static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 
+#if defined(__GNUC__)
+#define JSON_INLINE static inline __attribute__((always_inline))
+#else
+#define JSON_INLINE static inline
+#endif
+
 /* fhxi_json_number, inlined into the walker. */
-static inline int number_token(const char *p, size_t len, size_t *pos,
+JSON_INLINE int number_token(const char *p, size_t len, size_t *pos,
                                int final, const char **msg) {
     const unsigned char *u = (const unsigned char *)p;
     size_t i = *pos;
