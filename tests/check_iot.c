@@ -51,6 +51,16 @@ static void assert_rejected(const char *in, int code, size_t offset) {
     ck_assert_ptr_null(line);
 }
 
+static void assert_rejected_msg(const char *in, size_t offset,
+                                const char *msg) {
+    fhx_iot_message m;
+    fhx_error err;
+    char *line;
+    assert_rejected(in, FHX_E_SCHEMA, offset);
+    ck_assert_int_eq(norm(in, &m, &err, &line), FHX_E_SCHEMA);
+    ck_assert_str_eq(err.msg, msg);
+}
+
 START_TEST(test_compact_unchanged) {
     assert_line("{\"topic\":\"iot-test-topic/dev-1\",\"message\":\"Hello, "
                 "world!\"}\n",
@@ -119,6 +129,7 @@ START_TEST(test_topic_keys) {
     assert_keys("{\"topic\":\"solo\"}\n", 1, "solo", NULL, NULL);
     assert_keys("{\"topic\":\"a/b/c\"}\n", 3, "a", "b", "c");
     assert_keys("{\"topic\":\"a/b/c/d/e\"}\n", 3, "a", "b", "c/d/e");
+    assert_keys("{\"topic\":\"a\\/b/c\\/d/e\"}\n", 3, "a", "b", "c/d/e");
     /* escapes in the value and in the key are decoded first */
     assert_keys("{\"topic\":\"caf\\u00e9\\/d\\u00e9v\"}\n", 2, "caf\xc3\xa9",
                 "d\xc3\xa9v", NULL);
@@ -206,6 +217,14 @@ START_TEST(test_bad_topic) {
     assert_rejected("{\"topic\":\"a\\nb\"}\n", FHX_E_SCHEMA, 9);
     /* a lone surrogate is valid JSON but not UTF-8 */
     assert_rejected("{\"topic\":\"a/\\ud800\"}\n", FHX_E_SCHEMA, 9);
+    /* escaped: a level's control byte is seen before an empty level after
+     * it, an empty level before a control byte in a later level */
+    assert_rejected_msg("{\"topic\":\"a\\u0001//b\"}", 9,
+                        "the topic holds a control character");
+    assert_rejected_msg("{\"topic\":\"a//\\u0001\"}", 9,
+                        "the topic has an empty level");
+    assert_rejected_msg("{\"topic\":\"a/b/c//\"}", 9,
+                        "the topic has an empty level");
 }
 END_TEST
 

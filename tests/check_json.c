@@ -124,6 +124,22 @@ START_TEST(test_utf8_prefix) {
     ck_assert_uint_eq(fhxi_utf8_valid_prefix("a\xC3", 2), 1);
     ck_assert_uint_eq(fhxi_utf8_valid_prefix("ab\xFF", 3), 2);
     ck_assert_uint_eq(fhxi_utf8_valid_prefix("\xED\xBF\xBF", 3), 0);
+    /* the ASCII words: a bad byte in each place of the first three */
+    {
+        char buf[32];
+        size_t k;
+        memset(buf, 'a', sizeof buf);
+        ck_assert_uint_eq(fhxi_utf8_valid_prefix(buf, sizeof buf), 32);
+        for (k = 0; k < 24; k++) {
+            buf[k] = '\xFF';
+            ck_assert_uint_eq(fhxi_utf8_valid_prefix(buf, sizeof buf), k);
+            buf[k] = '\xC3';
+            buf[k + 1] = '\xA9';
+            ck_assert_uint_eq(fhxi_utf8_valid_prefix(buf, sizeof buf), 32);
+            ck_assert_uint_eq(fhxi_utf8_valid_prefix(buf, k + 1), k);
+            buf[k] = buf[k + 1] = 'a';
+        }
+    }
 }
 END_TEST
 
@@ -151,6 +167,165 @@ START_TEST(test_unescape) {
 }
 END_TEST
 
+
+/* ---- the walker ---------------------------------------------------------- */
+
+START_TEST(test_walk_stops) {
+    /* offsets: the key of "x" at 18, the escaped key at 34, its '[' at 47 */
+    const char *s = "{ \"topic\" :\"a/b\", \"x\":{\"topic\":1},\"t\\u006fpic\":[ ]}";
+    size_t len = strlen(s);
+    fhxi_jwalk w;
+    fhxi_jstr str;
+    fhxi_jwalk_init(&w, s, len, 0, 1, 0);
+    w.stop_ws = 1;
+    w.watch = "topic";
+    w.watch_len = 5;
+    ck_assert_int_eq(fhxi_jwalk_run(&w), FHXI_JW_WS);
+    ck_assert_uint_eq(w.tok, 1);
+    ck_assert_uint_eq(w.pos, 2);
+    ck_assert_int_eq(fhxi_jwalk_run(&w), FHXI_JW_KEY);
+    ck_assert_uint_eq(w.tok, 2);
+    ck_assert_uint_eq(w.key.start, 3);
+    ck_assert_uint_eq(w.key.end, 8);
+    ck_assert_int_eq(w.key.escaped, 0);
+    ck_assert_int_eq(fhxi_jwalk_run(&w), FHXI_JW_WS);
+    ck_assert_uint_eq(w.tok, 9);
+    ck_assert_uint_eq(w.pos, 10);
+    ck_assert_int_eq(fhxi_jwalk_run(&w), FHXI_JW_VALUE);
+    ck_assert_uint_eq(w.pos, 11);
+    ck_assert_int_eq(fhxi_jwalk_string(&w, &str), FHXI_J_OK);
+    ck_assert_uint_eq(str.start, 12);
+    ck_assert_uint_eq(str.end, 15);
+    ck_assert_uint_eq(w.pos, 16);
+    ck_assert_int_eq(fhxi_jwalk_run(&w), FHXI_JW_WS);
+    ck_assert_uint_eq(w.tok, 17);
+    /* the nested "topic" is not watched; the escaped one is */
+    ck_assert_int_eq(fhxi_jwalk_run(&w), FHXI_JW_KEY);
+    ck_assert_uint_eq(w.tok, 34);
+    ck_assert_int_eq(w.key.escaped, 1);
+    ck_assert_int_eq(fhxi_jwalk_run(&w), FHXI_JW_VALUE);
+    ck_assert_uint_eq(w.pos, 47);
+    /* not taken: the walk reads the value itself */
+    ck_assert_int_eq(fhxi_jwalk_run(&w), FHXI_JW_WS);
+    ck_assert_uint_eq(w.tok, 48);
+    ck_assert_int_eq(fhxi_jwalk_run(&w), FHXI_J_OK);
+    ck_assert_uint_eq(w.pos, len);
+    /* the walk is over */
+    ck_assert_int_eq(fhxi_jwalk_run(&w), FHX_E_STATE);
+    /* an array at the top: its objects' keys are not watched */
+    fhxi_jwalk_init(&w, "[{\"topic\":1}]", 13, 0, 1, 0);
+    w.watch = "topic";
+    w.watch_len = 5;
+    ck_assert_int_eq(fhxi_jwalk_run(&w), FHXI_J_OK);
+    ck_assert_uint_eq(w.pos, 13);
+}
+END_TEST
+
+START_TEST(test_walk_errors) {
+    fhxi_jwalk w;
+    fhxi_jstr str;
+    /* without stop_ws, whitespace is skipped silently */
+    fhxi_jwalk_init(&w, "[ 1 ,\t2 ]", 9, 0, 1, 0);
+    ck_assert_int_eq(fhxi_jwalk_run(&w), FHXI_J_OK);
+    ck_assert_uint_eq(w.pos, 9);
+    /* not final: MORE, wherever the buffer ends */
+    fhxi_jwalk_init(&w, "{\"a\": ", 6, 0, 0, 0);
+    ck_assert_int_eq(fhxi_jwalk_run(&w), FHXI_J_MORE);
+    fhxi_jwalk_init(&w, "{\"a\": ", 6, 0, 1, 0);
+    ck_assert_int_eq(fhxi_jwalk_run(&w), FHX_E_TRUNCATED);
+    ck_assert_uint_eq(w.pos, 6);
+    ck_assert_ptr_nonnull(w.msg);
+    /* an error inside the watched value's string */
+    fhxi_jwalk_init(&w, "{\"k\":\"a\\x\"}", 11, 0, 1, 0);
+    w.watch = "k";
+    w.watch_len = 1;
+    ck_assert_int_eq(fhxi_jwalk_run(&w), FHXI_JW_KEY);
+    ck_assert_int_eq(fhxi_jwalk_run(&w), FHXI_JW_VALUE);
+    ck_assert_int_eq(fhxi_jwalk_string(&w, &str), FHX_E_JSON);
+    ck_assert_uint_eq(w.pos, 8);
+    /* a string can only be taken at a value */
+    fhxi_jwalk_init(&w, "\"x\"", 3, 0, 1, 0);
+    ck_assert_int_eq(fhxi_jwalk_string(&w, &str), FHX_E_STATE);
+}
+END_TEST
+
+/* The inline look at a string's first 32 bytes and the kernel after it
+ * must agree on every length, and on where a byte to look at sits, also
+ * close to the end of the buffer. */
+START_TEST(test_walk_string_lengths) {
+    char buf[128];
+    size_t n, k, tail;
+    for (n = 0; n < 80; n++) {
+        for (tail = 0; tail < 20; tail += 19) {
+            size_t len = 0, pos;
+            const char *msg;
+            int st;
+            buf[len++] = '"';
+            memset(buf + len, 'a', n);
+            len += n;
+            buf[len++] = '"';
+            memset(buf + len, ' ', tail);
+            pos = 0;
+            st = fhxi_json_skip_value(buf, len + tail, &pos, 1, 0, &msg);
+            ck_assert_int_eq(st, FHXI_J_OK);
+            ck_assert_uint_eq(pos, n + 2);
+            /* without its closing quote */
+            pos = 0;
+            ck_assert_int_eq(fhxi_json_skip_value(buf, n + 1, &pos, 1, 0, &msg),
+                             FHX_E_TRUNCATED);
+            ck_assert_uint_eq(pos, n + 1);
+            for (k = 0; k < n; k++) {
+                /* a control byte, a bad UTF-8 byte, an escape, valid
+                 * UTF-8 at content offset k */
+                buf[1 + k] = '\x01';
+                pos = 0;
+                st = fhxi_json_skip_value(buf, len + tail, &pos, 1, 0, &msg);
+                ck_assert_int_eq(st, FHX_E_JSON);
+                ck_assert_uint_eq(pos, 1 + k);
+                buf[1 + k] = '\xff';
+                pos = 0;
+                st = fhxi_json_skip_value(buf, len + tail, &pos, 1, 0, &msg);
+                ck_assert_int_eq(st, FHX_E_JSON);
+                ck_assert_uint_eq(pos, 1 + k);
+                if (k + 1 < n) {
+                    buf[1 + k] = '\\';
+                    buf[2 + k] = 'n';
+                    pos = 0;
+                    st = fhxi_json_skip_value(buf, len + tail, &pos, 1, 0,
+                                              &msg);
+                    ck_assert_int_eq(st, FHXI_J_OK);
+                    ck_assert_uint_eq(pos, n + 2);
+                    buf[1 + k] = '\xc3';
+                    buf[2 + k] = '\xa9';
+                    pos = 0;
+                    st = fhxi_json_skip_value(buf, len + tail, &pos, 1, 0,
+                                              &msg);
+                    ck_assert_int_eq(st, FHXI_J_OK);
+                    ck_assert_uint_eq(pos, n + 2);
+                    buf[2 + k] = 'a';
+                }
+                buf[1 + k] = 'a';
+            }
+        }
+    }
+}
+END_TEST
+
+START_TEST(test_str_eq) {
+    ck_assert_int_eq(fhxi_json_str_eq("topic", 5, 0, "topic", 5), 1);
+    ck_assert_int_eq(fhxi_json_str_eq("topics", 6, 0, "topic", 5), 0);
+    ck_assert_int_eq(fhxi_json_str_eq("\\u0074opic", 10, 1, "topic", 5), 1);
+    ck_assert_int_eq(fhxi_json_str_eq("\\u0074opix", 10, 1, "topic", 5), 0);
+    /* 5 escapes of 6 bytes: still "topic" */
+    ck_assert_int_eq(fhxi_json_str_eq("\\u0074\\u006f\\u0070\\u0069\\u0063",
+                                      30, 1, "topic", 5),
+                     1);
+    ck_assert_int_eq(fhxi_json_str_eq("\\u0074\\u006f\\u0070\\u0069\\u0063x",
+                                      31, 1, "topic", 5),
+                     0);
+}
+END_TEST
+
 static Suite *json_suite(void) {
     Suite *s = suite_create("json");
     TCase *tc = tcase_create("scanners");
@@ -158,6 +333,12 @@ static Suite *json_suite(void) {
     ADD_TEST(tc, test_values_bad);
     ADD_TEST(tc, test_depth);
     ADD_TEST(tc, test_string_token);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("walker");
+    ADD_TEST(tc, test_walk_stops);
+    ADD_TEST(tc, test_walk_errors);
+    ADD_TEST(tc, test_walk_string_lengths);
+    ADD_TEST(tc, test_str_eq);
     suite_add_tcase(s, tc);
     tc = tcase_create("text");
     ADD_TEST(tc, test_utf8_prefix);
