@@ -30,7 +30,8 @@
     X(verify)                                                                 \
     X(transform)                                                              \
     X(gunzip)                                                                 \
-    X(cwlogs)
+    X(cwlogs)                                                                 \
+    X(iot)
 
 #define FHXF_DECLARE(name) int fhxf_##name(const uint8_t *data, size_t size);
 FHXF_HARNESSES(FHXF_DECLARE)
