@@ -321,12 +321,12 @@ void fhxi_jwalk_init(fhxi_jwalk *w, const char *p, size_t len, size_t pos,
 
 int fhxi_json_str_eq(const char *raw, size_t n, int escaped, const char *want,
                      size_t want_len) {
-    char tmp[64];
+    char tmp[6 * FHXI_JSON_EQ_MAX];
     size_t got = 0;
     if (!escaped) return n == want_len && memcmp(raw, want, n) == 0;
-    /* an escape is at least as long as what it stands for, so the raw
-     * text of a match is at most 6 times want_len long */
-    if (want_len > sizeof tmp / 6 || n > 6 * want_len) return 0;
+    /* each byte of a match comes from at most 6 raw bytes ("\u0074"), so
+     * its raw text fits tmp */
+    if (n > 6 * want_len || n > sizeof tmp) return 0;
     if (fhx_json_unescape(raw, n, tmp, sizeof tmp, &got, NULL) != FHX_OK)
         return 0;
     return got == want_len && memcmp(tmp, want, got) == 0;

@@ -91,7 +91,8 @@ typedef struct fhxi_jwalk {
     unsigned depth;  /* containers open around the value */
     /* options (off after init) */
     int stop_ws;       /* stop at whitespace runs */
-    const char *watch; /* stop at the outermost object's members named so */
+    const char *watch; /* stop at the outermost object's members named so
+                          (at most FHXI_JSON_EQ_MAX bytes) */
     size_t watch_len;
     /* where the walk stands, and what the last stop or error says */
     size_t pos;
@@ -119,7 +120,9 @@ int fhxi_jwalk_run(fhxi_jwalk *w);
 int fhxi_jwalk_string(fhxi_jwalk *w, fhxi_jstr *out);
 
 /* 1 when the raw content of a scanned string (raw[0, n), escaped as the
- * scanner said) unescapes to want[0, want_len). */
+ * scanner said) unescapes to want[0, want_len); want_len (and a walk's
+ * watch_len) is at most FHXI_JSON_EQ_MAX. */
+#define FHXI_JSON_EQ_MAX 42
 int fhxi_json_str_eq(const char *raw, size_t n, int escaped, const char *want,
                      size_t want_len);
 

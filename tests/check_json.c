@@ -315,6 +315,18 @@ START_TEST(test_str_eq) {
     ck_assert_int_eq(fhxi_json_str_eq("\\u0074\\u006f\\u0070\\u0069\\u0063x",
                                       31, 1, "topic", 5),
                      0);
+    /* the longest name, every byte escaped */
+    {
+        char raw[6 * FHXI_JSON_EQ_MAX + 1], want[FHXI_JSON_EQ_MAX];
+        size_t k;
+        for (k = 0; k < FHXI_JSON_EQ_MAX; k++) {
+            want[k] = 'a';
+            memcpy(raw + 6 * k, "\\u0061", 6);
+        }
+        ck_assert_int_eq(fhxi_json_str_eq(raw, 6 * FHXI_JSON_EQ_MAX, 1, want,
+                                          FHXI_JSON_EQ_MAX),
+                         1);
+    }
 }
 END_TEST
 
