@@ -88,6 +88,12 @@ size_t fhxi_event_fast_records(const fhx_event_decoder *dec);
 
 /* ---- the response writer, for the transformer (response.c) ---- */
 
+/* fhx_response_add, except that an invalid answer (bad result, NULL with
+ * a length, partition keys that are not UTF-8) is refused with FHX_E_ARG,
+ * nothing written and no sticky error: the caller answers otherwise. */
+int fhxi_response_try_add(fhx_response_writer *w, const fhx_record *rec,
+                          const fhx_answer *ans);
+
 /* The writer's size limit. */
 size_t fhxi_response_limit(const fhx_response_writer *w);
 

@@ -715,8 +715,10 @@ static int add_new(fhx_response_writer *w, const fhx_record *rec,
     return emit_record(w, rec, ans);
 }
 
-int fhx_response_add(fhx_response_writer *w, const fhx_record *rec,
-                     const fhx_answer *ans) {
+/* sticky: an invalid answer is a sticky error (the public call), or is
+ * refused with FHX_E_ARG, nothing written, the writer still usable. */
+static int add_answer(fhx_response_writer *w, const fhx_record *rec,
+                      const fhx_answer *ans, int sticky) {
     int st;
     if (!w) return FHX_E_ARG;
     if (w->err.code < 0) return w->err.code;
@@ -727,12 +729,24 @@ int fhx_response_add(fhx_response_writer *w, const fhx_record *rec,
         return fail(w, FHX_E_ARG, w->total, FHX_NO_RECORD,
                     "NULL record or answer");
     if (!answer_valid(rec, ans))
-        return fail(w, FHX_E_ARG, w->total, rec->index,
-                    "invalid answer (result, pointers or UTF-8 keys)");
+        return sticky ? fail(w, FHX_E_ARG, w->total, rec->index,
+                             "invalid answer (result, pointers or UTF-8 "
+                             "keys)")
+                      : FHX_E_ARG;
     st = check_decoder(w);
     if (st != FHX_OK) return st;
     if (w->state == W_ADDING) return add_resume(w, rec, ans);
     return add_new(w, rec, ans);
+}
+
+int fhx_response_add(fhx_response_writer *w, const fhx_record *rec,
+                     const fhx_answer *ans) {
+    return add_answer(w, rec, ans, 1);
+}
+
+int fhxi_response_try_add(fhx_response_writer *w, const fhx_record *rec,
+                          const fhx_answer *ans) {
+    return add_answer(w, rec, ans, 0);
 }
 
 static int end_check(fhx_response_writer *w) {

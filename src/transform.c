@@ -111,10 +111,10 @@ static int more_output(fhx_transformer *t) {
 
 static int add(fhx_transformer *t, const fhx_record *rec,
                const fhx_answer *ans) {
-    int st = fhx_response_add(t->w, rec, ans);
+    int st = fhxi_response_try_add(t->w, rec, ans);
     while (st == FHX_NEED_OUTPUT) {
         st = more_output(t);
-        if (st == FHX_OK) st = fhx_response_add(t->w, rec, ans);
+        if (st == FHX_OK) st = fhxi_response_try_add(t->w, rec, ans);
     }
     return st;
 }
@@ -162,12 +162,11 @@ static void count(fhx_transformer *t, fhx_result r) {
         t->stats.failed++;
 }
 
-/* 1 when the writer cannot refuse the answer (checked cheaply; answers
- * with partition keys get the full check). */
-static int plain_answer(const fhx_answer *a) {
-    return a->n_keys == 0 &&
-           (unsigned)a->result <= FHX_RESULT_PROCESSING_FAILED &&
-           (a->data || !a->data_len) && (a->data_b64 || !a->data_b64_len);
+/* Answer ProcessingFailed instead of what the handler said. */
+static void refuse(fhx_transformer *t, fhx_answer *ans) {
+    memset(ans, 0, sizeof *ans);
+    ans->result = FHX_RESULT_PROCESSING_FAILED;
+    t->stats.handler_errors++;
 }
 
 /* Work out the answer for one record and write it. */
@@ -187,7 +186,7 @@ static int answer(fhx_transformer *t, const fhx_record *rec) {
         ans.data_b64 = rec->data.ptr;
         ans.data_b64_len = rec->data.len;
     } else {
-        size_t n = 0, size = 0;
+        size_t n = 0;
         t->payload.len = 0;
         t->scratch.len = 0;
         st = fhx_buf_reserve(&t->payload, rec->data_len);
@@ -205,18 +204,17 @@ static int answer(fhx_transformer *t, const fhx_record *rec) {
             ans.data = t->scratch.ptr;
             ans.data_len = t->scratch.len;
         }
-        /* a failed handler, or an answer the writer would refuse (a result
-         * out of range, partition keys that are not UTF-8, NULL with a
-         * length): that record fails, not the batch */
-        if (st < 0 || (!plain_answer(&ans) &&
-                       fhx_response_answer_size(rec, &ans, &size) ==
-                           FHX_E_ARG)) {
-            memset(&ans, 0, sizeof ans);
-            ans.result = FHX_RESULT_PROCESSING_FAILED;
-            t->stats.handler_errors++;
-        }
+        /* a failed handler: that record fails, not the batch */
+        if (st < 0) refuse(t, &ans);
     }
     st = add(t, rec, &ans);
+    if (st == FHX_E_ARG) {
+        /* the writer refused the handler's answer (a result out of range,
+         * partition keys that are not UTF-8, NULL with a length): that
+         * record fails, not the batch */
+        refuse(t, &ans);
+        st = add(t, rec, &ans);
+    }
     if (st == FHX_FULL) /* keep the record in Firehose's error output */
         st = answer_over_limit(t, rec, &ans);
     if (t->status != FHX_OK) return t->status;
