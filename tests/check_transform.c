@@ -135,6 +135,49 @@ START_TEST(test_handler_failure_isolated) {
 }
 END_TEST
 
+/* A handler whose answers the writer must refuse, one way per record. */
+static int bad_answers(void *ctx, const fhx_record *rec, const uint8_t *data,
+                       size_t len, fhx_buf *out, fhx_answer *ans) {
+    static const fhx_partition_key bad_key = {{"k", 1}, {"\xff", 1}};
+    (void)ctx;
+    (void)out;
+    switch (rec->index % 4) {
+    case 0: ans->result = (fhx_result)7; break; /* no such result */
+    case 1: ans->keys = &bad_key; ans->n_keys = 1; break; /* not UTF-8 */
+    case 2: /* a NULL base64 payload with a length */
+        ans->data = data;
+        ans->data_len = len;
+        ans->data_b64_len = 3;
+        break;
+    default: ans->data = data; ans->data_len = len; break; /* fine */
+    }
+    return FHX_OK;
+}
+
+START_TEST(test_refused_answers_isolated) {
+    static const char *ev =
+        "{\"records\":[{\"recordId\":\"a\",\"data\":\"QQ==\"},"
+        "{\"recordId\":\"b\",\"data\":\"Qg==\"},"
+        "{\"recordId\":\"c\",\"data\":\"Qw==\"},"
+        "{\"recordId\":\"d\",\"data\":\"RA==\"}]}";
+    int st;
+    fhx_transform_stats stats;
+    char *r = run(ev, bad_answers, NULL, &st, &stats);
+    ck_assert_int_eq(st, FHX_OK);
+    ck_assert_str_eq(r, "{\"records\":["
+                        "{\"recordId\":\"a\",\"result\":\"ProcessingFailed\"},"
+                        "{\"recordId\":\"b\",\"result\":\"ProcessingFailed\"},"
+                        "{\"recordId\":\"c\",\"result\":\"ProcessingFailed\"},"
+                        "{\"recordId\":\"d\",\"result\":\"Ok\",\"data\":"
+                        "\"RA==\"}]}");
+    ck_assert_uint_eq(stats.handler_errors, 3);
+    ck_assert_uint_eq(stats.failed, 3);
+    ck_assert_uint_eq(stats.ok, 1);
+    assert_verifies(ev, r);
+    free(r);
+}
+END_TEST
+
 START_TEST(test_event_error) {
     fhx_transformer *t;
     const char *out = NULL;
@@ -300,6 +343,7 @@ static Suite *transform_suite(void) {
     ADD_TEST(tc, test_ndjson);
     ADD_TEST(tc, test_drop_fail);
     ADD_TEST(tc, test_handler_failure_isolated);
+    ADD_TEST(tc, test_refused_answers_isolated);
     suite_add_tcase(s, tc);
     tc = tcase_create("errors");
     ADD_TEST(tc, test_event_error);
