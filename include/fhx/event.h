@@ -197,8 +197,11 @@ FHX_API int fhx_event_decoder_new(fhx_event_decoder **out,
 FHX_API void fhx_event_decoder_free(fhx_event_decoder *dec);
 
 /**
- * Pre-size the tables for n records so decoding such an event allocates
- * nothing.
+ * Pre-size the recordId tables (the list and the duplicate set) for n
+ * records, so that decoding an event of up to n records does not grow
+ * them. Other buffers still grow on first use and are then kept: the
+ * copies of the event's top-level members, and in chunked input the
+ * carry-over of a record split between pieces.
  * @return FHX_OK, FHX_E_ARG, FHX_E_NOMEM.
  */
 FHX_API int fhx_event_decoder_reserve(fhx_event_decoder *dec, size_t n);
