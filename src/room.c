@@ -85,23 +85,25 @@ static size_t rewrite(char *buf, size_t w, const answer *a) {
     return smallest(a);
 }
 
-int fhxi_room_for_pf(fhx_response_writer *w, char *buf, size_t *len,
-                     size_t cap, size_t id_len, size_t *slack,
-                     fhxi_room_stats *st) {
+int fhxi_room_for_pf(fhx_response_writer *w, fhx_buf *out, size_t id_len,
+                     size_t *slack, fhxi_room_stats *st) {
     size_t s = *slack, limit = fhxi_response_limit(w), end;
+    size_t len = out->len + fhx_response_output_len(w);
+    char *buf = (char *)out->ptr;
     int rc = FHX_FULL;
     memset(st, 0, sizeof *st);
-    if (*len == 0) return FHX_FULL; /* nothing written that could shrink */
+    if (len == 0) return FHX_FULL; /* nothing written that could shrink */
     *slack = s == 0 ? 4096 : s > SIZE_MAX / 2 ? SIZE_MAX : 2 * s;
     /* the response, a comma, the answer, "]}" */
-    if (!fhxi_add(*len, FHXI_ROOM_PF_SIZE(id_len) + 3, &end)) return FHX_FULL;
+    if (!fhxi_add(len, FHXI_ROOM_PF_SIZE(id_len) + 3, &end)) return FHX_FULL;
     if (end <= SIZE_MAX - s) /* the need and the slack */
-        rc = fhxi_room_make(buf, len, end + s > limit ? end + s - limit : 0,
+        rc = fhxi_room_make(buf, &len, end + s > limit ? end + s - limit : 0,
                             st);
     if (rc == FHX_FULL && s > 0) /* the need alone */
-        rc = fhxi_room_make(buf, len, end > limit ? end - limit : 0, st);
+        rc = fhxi_room_make(buf, &len, end > limit ? end - limit : 0, st);
     if (rc != FHX_OK) return rc;
-    return fhxi_response_truncate(w, *len, buf + *len, cap - *len);
+    out->len = len;
+    return fhxi_response_truncate(w, len, buf + len, out->cap - len);
 }
 
 int fhxi_room_make(char *buf, size_t *len, size_t need, fhxi_room_stats *st) {

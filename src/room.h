@@ -25,6 +25,7 @@
 
 #include <stddef.h>
 
+#include "fhx/common.h"
 #include "fhx/response.h"
 
 /** What a call rewrote. */
@@ -49,18 +50,19 @@ typedef struct fhxi_room_stats {
 int fhxi_room_make(char *buf, size_t *len, size_t need, fhxi_room_stats *st);
 
 /*
- * For the owner of a writer's output that holds the whole response written
- * so far in buf[0, *len) (capacity cap; at least one answer written): make
- * room for a ProcessingFailed answer to a record whose recordId token is
- * id_len bytes, plus *slack bytes when the answers can give that much, and
- * point the writer at buf + *len. *slack grows for the next call: 0, then
+ * For the owner of a writer's output that holds the whole response in one
+ * buffer: out->len bytes taken from the writer, then the writer's current
+ * output (fhx_response_output_len bytes) right after them. Make room for a
+ * ProcessingFailed answer to a record whose recordId token is id_len
+ * bytes, plus *slack bytes when the answers can give that much; then
+ * out->len is the whole (shorter) response and the writer continues right
+ * after it. *slack grows for the next call: 0, then
  * 4 KiB, then doubling, so that a response needs a logarithmic number of
  * calls (each one moves the end of the response) and frees at most the
  * last slack beyond the need.
  * @return FHX_OK; FHX_FULL (no such room: nothing changed); FHX_E_STATE.
  */
-int fhxi_room_for_pf(fhx_response_writer *w, char *buf, size_t *len,
-                     size_t cap, size_t id_len, size_t *slack,
-                     fhxi_room_stats *st);
+int fhxi_room_for_pf(fhx_response_writer *w, fhx_buf *out, size_t id_len,
+                     size_t *slack, fhxi_room_stats *st);
 
 #endif /* FHX_ROOM_H */

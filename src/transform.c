@@ -122,12 +122,9 @@ static int add(fhx_transformer *t, const fhx_record *rec,
 /* Make room for a ProcessingFailed answer to rec (room.h).
  * FHX_FULL when there is no such room. */
 static int make_room(fhx_transformer *t, const fhx_record *rec) {
-    size_t len = t->out.len + fhx_response_output_len(t->w);
     fhxi_room_stats rs;
-    int st = fhxi_room_for_pf(t->w, (char *)t->out.ptr, &len, t->out.cap,
-                              rec->id.len, &t->slack, &rs);
+    int st = fhxi_room_for_pf(t->w, &t->out, rec->id.len, &t->slack, &rs);
     if (st != FHX_OK) return st;
-    t->out.len = len;
     t->stats.ok -= rs.ok;
     t->stats.failed += rs.ok;
     t->stats.over_limit += rs.ok;

@@ -266,12 +266,9 @@ static int check_answer(fhxpy_session *s, size_t index, PyObject *record_id,
  * rec fits (room.h), then write it. */
 static int make_room(fhxpy_session *s, const fhx_record *rec,
                      const fhx_answer *pf) {
-    size_t len = s->out.len + fhx_response_output_len(s->w);
     fhxi_room_stats rs;
-    int st = fhxi_room_for_pf(s->w, (char *)s->out.ptr, &len, s->out.cap,
-                              rec->id.len, &s->slack, &rs);
+    int st = fhxi_room_for_pf(s->w, &s->out, rec->id.len, &s->slack, &rs);
     if (st != FHX_OK) return st;
-    s->out.len = len;
     s->rewritten += rs.ok;
     return add(s, rec, pf);
 }
